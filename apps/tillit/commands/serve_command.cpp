@@ -1,0 +1,74 @@
+#include <cstdlib>
+#include <mutex>
+
+#include "commands.h"
+#include "tillit/services/installation.h"
+#include "tillit/web/app.hpp"
+#include "tillit/web/server.hpp"
+
+namespace tillit::cli {
+namespace {
+
+// One line per event on stderr, UTC-stamped. Never given request bodies or secrets.
+void log_line(std::string_view message) {
+  static std::mutex mutex;
+  std::lock_guard lock(mutex);
+  std::cerr << format_rfc3339(services::now_utc()) << " " << message << std::endl;
+}
+
+std::optional<std::string> environment(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, Runner& run) {
+  auto* cmd = app.add_subcommand("serve", "Serve the web interface and the JSON API over HTTPS (TLS 1.2+ only)");
+  auto data_dir = std::make_shared<std::string>();
+  auto listen = std::make_shared<std::string>();
+  cmd->add_option("--data", *data_dir, "Data directory made by 'tillit init'")->required();
+  cmd->add_option("--listen", *listen, "ADDR:PORT to listen on (overrides the config file; port 0 picks a free one)");
+  cmd->footer("SIGTERM or SIGINT stop gracefully; SIGHUP reloads the TLS certificate and key.");
+  cmd->callback([=, &run] {
+    run = [=] {
+      auto config = services::load_config(*data_dir, environment);
+      if (!config) return report(config.error());
+      if (!listen->empty())
+        if (auto s = services::parse_listen(*listen, config->listen_address, config->listen_port); !s)
+          return report(s.error());
+      auto inst = services::Installation::open(*config);
+      if (!inst) return report(inst.error());
+
+      web::Router router;
+      web::add_api_routes(router, **inst);
+      web::add_page_routes(router, **inst);
+      web::ServerOptions options;
+      options.address = config->listen_address;
+      options.port = config->listen_port;
+      options.certificate_file = config->certificate_file;
+      options.private_key_file = config->private_key_file;
+      options.threads = config->threads;
+      options.max_body_bytes = config->max_request_bytes;
+      options.log = log_line;
+      // Unknown pages get an HTML error page, unknown API paths a JSON error body.
+      // TODO-wire router.set_error_responder(web::error_page_or_json);
+      web::Server server(options, [&router](web::Request& r) { return router.dispatch(r); });
+      try {
+        server.start();
+      } catch (const std::exception& e) {
+        return report(make_error(ErrorCode::unavailable, std::string("cannot start the server: ") + e.what()));
+      }
+      server.handle_signals(log_line);
+      const std::string host = config->listen_address.find(':') != std::string::npos ? "[" + config->listen_address + "]"
+                                                                                      : config->listen_address;
+      std::cout << "Tillit listening on https://" << host << ":" << server.port() << "/" << std::endl;
+      log_line("serving " + config->data_dir.string() + " (" + (*inst)->db().backend() + ")");
+      server.run();
+      log_line("stopped");
+      return 0;
+    };
+  });
+}
+
+}  // namespace tillit::cli

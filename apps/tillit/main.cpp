@@ -1,0 +1,47 @@
+// tillit: one executable, one data directory. See `tillit --help`.
+#include <CLI/CLI.hpp>
+
+#include "commands/commands.h"
+#include "tillit/core/version.h"
+
+namespace tillit::cli {
+
+int report(const Error& error) {
+  std::cerr << "tillit: " << error.message << "\n";
+  return error.code == ErrorCode::invalid_argument ? 2 : 1;
+}
+
+}  // namespace tillit::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"Tillit: information security management system for running and proving a contract's security annex.",
+               "tillit"};
+  app.set_version_flag("--version", std::string("tillit ") + tillit::kVersion);
+  app.require_subcommand(1);
+  app.footer("Run 'tillit COMMAND --help' for a command's options.");
+
+  tillit::cli::Runner run;
+  tillit::cli::add_init_command(app, run);
+  tillit::cli::add_serve_command(app, run);
+  tillit::cli::add_catalog_command(app, run);
+  tillit::cli::add_audit_command(app, run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;  // unknown command or bad option
+  }
+  try {
+    return run ? run() : 2;
+  } catch (const std::exception& e) {
+    std::cerr << "tillit: unexpected failure: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,47 @@
+// Configuration: DATA_DIR/tillit.yaml, overridden by TILLIT_* environment variables.
+// The file holds no secrets, by design: keys live in 0600 key files, and a key that is not
+// known (for instance a pasted password) is rejected rather than silently kept in plain text.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "tillit/core/result.h"
+
+namespace tillit::services {
+
+struct Config {
+  std::filesystem::path data_dir;
+  std::string listen_address = "127.0.0.1";
+  unsigned short listen_port = 8443;
+  std::filesystem::path certificate_file;  // default DATA_DIR/tls/certificate.pem
+  std::filesystem::path private_key_file;  // default DATA_DIR/tls/private-key.pem
+  std::string public_url;                  // how users reach Tillit; default https://localhost:PORT
+  unsigned threads = 2;
+  std::size_t max_request_bytes = 1 << 20;
+
+  std::filesystem::path database_file() const { return data_dir / "tillit.db"; }
+  std::filesystem::path master_key_file() const { return data_dir / "keys" / "master.key"; }
+  std::filesystem::path signing_public_key_file() const { return data_dir / "audit-signing-key.pub"; }
+  std::filesystem::path config_file() const { return data_dir / "tillit.yaml"; }
+};
+
+// Reads "HOST:PORT" ("127.0.0.1:8443", "[::1]:0", "0.0.0.0:443").
+Status parse_listen(std::string_view text, std::string& address, unsigned short& port);
+
+// Loads the config file of `data_dir` (absent file: defaults), then applies environment
+// overrides looked up through `getenv` (TILLIT_LISTEN, TILLIT_PUBLIC_URL, TILLIT_TLS_CERTIFICATE,
+// TILLIT_TLS_PRIVATE_KEY, TILLIT_THREADS). `getenv` is a parameter so tests need not touch
+// the process environment.
+Result<Config> load_config(const std::filesystem::path& data_dir,
+                           const std::function<std::optional<std::string>(const char*)>& getenv);
+
+// Parses config text; `source` names it in error messages.
+Status apply_config_text(Config& config, std::string_view yaml_text, std::string_view source);
+
+// The commented default file written by `tillit init`.
+std::string default_config_text(const Config& config);
+
+}  // namespace tillit::services

@@ -1,0 +1,111 @@
+#include "tillit/services/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace tillit::services {
+
+Status parse_listen(std::string_view text, std::string& address, unsigned short& port) {
+  const auto bad = [&] {
+    return make_error(ErrorCode::invalid_argument,
+                      "listen address '" + std::string(text) + "' must be HOST:PORT, e.g. 127.0.0.1:8443 or [::1]:8443");
+  };
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == text.size()) return bad();
+  std::string_view host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.back() != ']' || host.size() < 3) return bad();
+    host = host.substr(1, host.size() - 2);
+  }
+  unsigned value = 0;
+  const auto digits = text.substr(colon + 1);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || value > 65535) return bad();
+  address = std::string(host);
+  port = static_cast<unsigned short>(value);
+  return {};
+}
+
+Status apply_config_text(Config& config, std::string_view yaml_text, std::string_view source) {
+  const auto fail = [&](int line, const std::string& why) {
+    return make_error(ErrorCode::invalid_argument, std::string(source) + ":" + std::to_string(line) + ": " + why);
+  };
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    return fail(e.mark.line + 1, "not valid YAML (" + e.msg + ")");
+  }
+  if (root.IsNull()) return {};
+  if (!root.IsMap()) return fail(1, "the configuration must be a YAML mapping");
+  for (const auto& kv : root) {
+    const auto key = kv.first.as<std::string>();
+    const int line = kv.first.Mark().line + 1;
+    if (!kv.second.IsScalar()) return fail(line, "'" + key + "' must be a single value");
+    const auto value = kv.second.as<std::string>();
+    if (key == "listen") {
+      if (auto s = parse_listen(value, config.listen_address, config.listen_port); !s) return fail(line, s.error().message);
+    } else if (key == "public_url") {
+      if (value.rfind("https://", 0) != 0) return fail(line, "public_url must start with https://");
+      config.public_url = value;
+    } else if (key == "tls_certificate") {
+      config.certificate_file = value;
+    } else if (key == "tls_private_key") {
+      config.private_key_file = value;
+    } else if (key == "threads") {
+      unsigned n = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 64)
+        return fail(line, "threads must be a whole number from 1 to 64");
+      config.threads = n;
+    } else {
+      return fail(line, "unknown setting '" + key +
+                            "' (known: listen, public_url, tls_certificate, tls_private_key, threads); secrets never "
+                            "belong in this file");
+    }
+  }
+  return {};
+}
+
+Result<Config> load_config(const std::filesystem::path& data_dir,
+                           const std::function<std::optional<std::string>(const char*)>& getenv) {
+  Config config;
+  config.data_dir = data_dir;
+  if (std::ifstream in{config.config_file()}) {
+    std::stringstream text;
+    text << in.rdbuf();
+    if (auto s = apply_config_text(config, text.str(), config.config_file().string()); !s) return s.error();
+  }
+  if (auto v = getenv("TILLIT_LISTEN"))
+    if (auto s = parse_listen(*v, config.listen_address, config.listen_port); !s)
+      return make_error(ErrorCode::invalid_argument, "TILLIT_LISTEN: " + s.error().message);
+  if (auto v = getenv("TILLIT_PUBLIC_URL")) config.public_url = *v;
+  if (auto v = getenv("TILLIT_TLS_CERTIFICATE")) config.certificate_file = *v;
+  if (auto v = getenv("TILLIT_TLS_PRIVATE_KEY")) config.private_key_file = *v;
+  if (auto v = getenv("TILLIT_THREADS")) {
+    if (auto s = apply_config_text(config, "threads: " + *v, "TILLIT_THREADS"); !s) return s.error();
+  }
+  if (config.certificate_file.empty()) config.certificate_file = data_dir / "tls" / "certificate.pem";
+  if (config.private_key_file.empty()) config.private_key_file = data_dir / "tls" / "private-key.pem";
+  if (config.certificate_file.is_relative()) config.certificate_file = data_dir / config.certificate_file;
+  if (config.private_key_file.is_relative()) config.private_key_file = data_dir / config.private_key_file;
+  return config;
+}
+
+std::string default_config_text(const Config& config) {
+  std::ostringstream out;
+  out << "# Tillit configuration. Environment variables TILLIT_LISTEN, TILLIT_PUBLIC_URL,\n"
+         "# TILLIT_TLS_CERTIFICATE, TILLIT_TLS_PRIVATE_KEY and TILLIT_THREADS override these.\n"
+         "# No secrets here: keys live in keys/ (mode 0600).\n"
+      << "listen: \"" << config.listen_address << ":" << config.listen_port << "\"\n"
+      << "# public_url: \"https://tillit.example.se\"\n"
+      << "# tls_certificate: \"tls/certificate.pem\"   # relative to the data directory; reloaded on SIGHUP\n"
+      << "# tls_private_key: \"tls/private-key.pem\"\n"
+      << "threads: " << config.threads << "\n";
+  return out.str();
+}
+
+}  // namespace tillit::services

@@ -1,0 +1,73 @@
+// The database seam. Services and repositories talk to a Database through transactions
+// with portable SQL ('?' placeholders, standard types); the SQLite and PostgreSQL back ends
+// translate what differs. Every write happens inside a Transaction that commits as a whole
+// or not at all (a Transaction that is destroyed without commit() rolls back).
+//
+// Thread safety: a Database may be shared by threads; a Transaction belongs to one thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "tillit/core/result.h"
+
+namespace tillit::store {
+
+using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+using Params = std::vector<Value>;
+
+class Row {
+ public:
+  explicit Row(std::vector<Value> columns) : columns_(std::move(columns)) {}
+  bool is_null(std::size_t i) const { return std::holds_alternative<std::nullptr_t>(columns_.at(i)); }
+  std::int64_t integer(std::size_t i) const;
+  double real(std::size_t i) const;
+  std::string text(std::size_t i) const;  // "" for NULL
+  std::size_t size() const { return columns_.size(); }
+
+ private:
+  std::vector<Value> columns_;
+};
+
+enum class Access { read, write };
+
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  virtual Status exec(std::string_view sql, const Params& params = {}) = 0;
+  virtual Result<std::vector<Row>> query(std::string_view sql, const Params& params = {}) = 0;
+  // Runs `sql` row by row so large results are never held whole in memory.
+  // The callback returns false to stop early.
+  virtual Status for_each(std::string_view sql, const Params& params,
+                          const std::function<bool(const Row&)>& on_row) = 0;
+  virtual Status commit() = 0;
+};
+
+class Database {
+ public:
+  virtual ~Database() = default;
+  // A write transaction is exclusive among writers from the start (SQLite BEGIN IMMEDIATE),
+  // so read-then-write sequences such as appending to the audit chain cannot interleave.
+  virtual Result<std::unique_ptr<Transaction>> begin(Access access) = 0;
+  virtual std::string backend() const = 0;  // "sqlite" or "postgresql"
+  // The back end's own consistency check ("ok" or what it found).
+  virtual Result<std::string> integrity_check() = 0;
+};
+
+// Opens (and with `create`, creates) the SQLite database at `path`: WAL journal, foreign
+// keys on, a busy timeout, secure_delete so erased data does not linger in free pages.
+Result<std::unique_ptr<Database>> open_sqlite(const std::filesystem::path& path, bool create);
+
+// Applies every pending migration, each in its own transaction together with its version
+// row: a failed migration leaves the database as it was. Returns the schema version.
+Result<int> migrate(Database& db);
+// The newest schema version this build knows.
+int latest_schema_version();
+
+}  // namespace tillit::store

@@ -1,0 +1,68 @@
+// Repositories: the only place where services' records meet SQL. Each function runs inside
+// the caller's transaction, so a service decides what commits together.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tillit/store/database.h"
+
+namespace tillit::store {
+
+// --- installation and keys -------------------------------------------------------------
+struct Installation {
+  std::string installation_id;
+  std::string created_at;
+};
+Result<std::optional<Installation>> load_installation(Transaction& tx);
+Status save_installation(Transaction& tx, const Installation& i);
+
+struct WrappedKey {
+  std::string name;           // "audit-chain", "audit-signing", ...
+  std::string master_key_id;  // which master key sealed it
+  std::string sealed;         // base64 AES-256-GCM
+  std::string created_at;
+};
+Status save_wrapped_key(Transaction& tx, const WrappedKey& k);
+Result<std::optional<WrappedKey>> load_wrapped_key(Transaction& tx, const std::string& name);
+
+// --- users -------------------------------------------------------------------------------
+struct UserRecord {
+  std::int64_t id = 0;
+  std::string username;
+  std::string display_name;
+  std::string email;
+  std::string role;
+  std::string status;  // "pending_setup", "active", "disabled"
+  std::string created_at;
+  std::string created_by;
+  std::string updated_at;
+};
+Result<std::int64_t> insert_user(Transaction& tx, const UserRecord& u);
+Result<std::optional<UserRecord>> find_user(Transaction& tx, const std::string& username);
+Result<std::int64_t> count_users(Transaction& tx);
+
+struct SetupCodeRecord {
+  std::int64_t id = 0;
+  std::int64_t user_id = 0;
+  std::string code_hash;  // Argon2id
+  std::string created_at;
+  std::string expires_at;
+  std::string used_at;
+};
+Result<std::int64_t> insert_setup_code(Transaction& tx, const SetupCodeRecord& c);
+Result<std::vector<SetupCodeRecord>> unused_setup_codes(Transaction& tx, std::int64_t user_id);
+
+// --- imported catalogues -------------------------------------------------------------------
+struct StoredCatalog {
+  std::string id;
+  std::string source_text;  // the file as imported, validated
+  std::string sha256;
+  std::string imported_at;
+  std::string imported_by;
+};
+Status upsert_catalog(Transaction& tx, const StoredCatalog& c);
+Result<std::vector<StoredCatalog>> list_catalogs(Transaction& tx);
+
+}  // namespace tillit::store

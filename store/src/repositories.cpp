@@ -1,0 +1,106 @@
+#include "tillit/store/repositories.h"
+
+namespace tillit::store {
+
+Result<std::optional<Installation>> load_installation(Transaction& tx) {
+  auto rows = tx.query("SELECT installation_id, created_at FROM installation WHERE id = 1");
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<Installation>{};
+  return std::optional<Installation>{Installation{rows->front().text(0), rows->front().text(1)}};
+}
+
+Status save_installation(Transaction& tx, const Installation& i) {
+  return tx.exec("INSERT INTO installation (id, installation_id, created_at) VALUES (1, ?, ?)",
+                 {i.installation_id, i.created_at});
+}
+
+Status save_wrapped_key(Transaction& tx, const WrappedKey& k) {
+  return tx.exec(
+      "INSERT INTO wrapped_keys (name, master_key_id, sealed, created_at) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT (name) DO UPDATE SET master_key_id = excluded.master_key_id, sealed = excluded.sealed",
+      {k.name, k.master_key_id, k.sealed, k.created_at});
+}
+
+Result<std::optional<WrappedKey>> load_wrapped_key(Transaction& tx, const std::string& name) {
+  auto rows = tx.query("SELECT name, master_key_id, sealed, created_at FROM wrapped_keys WHERE name = ?", {name});
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<WrappedKey>{};
+  const auto& r = rows->front();
+  return std::optional<WrappedKey>{WrappedKey{r.text(0), r.text(1), r.text(2), r.text(3)}};
+}
+
+namespace {
+Result<std::int64_t> last_id(Transaction& tx, const char* table) {
+  // The id just generated in this transaction: the largest, as writers are serialised.
+  auto rows = tx.query(std::string("SELECT MAX(id) FROM ") + table);
+  if (!rows) return rows.error();
+  return rows->front().integer(0);
+}
+}  // namespace
+
+Result<std::int64_t> insert_user(Transaction& tx, const UserRecord& u) {
+  auto s = tx.exec(
+      "INSERT INTO users (username, display_name, email, role, status, created_at, created_by, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {u.username, u.display_name, u.email.empty() ? Value{nullptr} : Value{u.email}, u.role, u.status, u.created_at,
+       u.created_by, u.updated_at});
+  if (!s) {
+    if (s.error().code == ErrorCode::conflict)
+      return make_error(ErrorCode::conflict, "a user named '" + u.username + "' already exists");
+    return s.error();
+  }
+  return last_id(tx, "users");
+}
+
+Result<std::optional<UserRecord>> find_user(Transaction& tx, const std::string& username) {
+  auto rows = tx.query(
+      "SELECT id, username, display_name, email, role, status, created_at, created_by, updated_at FROM users "
+      "WHERE username = ?",
+      {username});
+  if (!rows) return rows.error();
+  if (rows->empty()) return std::optional<UserRecord>{};
+  const auto& r = rows->front();
+  return std::optional<UserRecord>{
+      UserRecord{r.integer(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7), r.text(8)}};
+}
+
+Result<std::int64_t> count_users(Transaction& tx) {
+  auto rows = tx.query("SELECT COUNT(*) FROM users");
+  if (!rows) return rows.error();
+  return rows->front().integer(0);
+}
+
+Result<std::int64_t> insert_setup_code(Transaction& tx, const SetupCodeRecord& c) {
+  auto s = tx.exec("INSERT INTO setup_codes (user_id, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                   {c.user_id, c.code_hash, c.created_at, c.expires_at});
+  if (!s) return s.error();
+  return last_id(tx, "setup_codes");
+}
+
+Result<std::vector<SetupCodeRecord>> unused_setup_codes(Transaction& tx, std::int64_t user_id) {
+  auto rows = tx.query(
+      "SELECT id, user_id, code_hash, created_at, expires_at FROM setup_codes WHERE user_id = ? AND used_at IS NULL",
+      {user_id});
+  if (!rows) return rows.error();
+  std::vector<SetupCodeRecord> out;
+  for (const auto& r : *rows) out.push_back({r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4), {}});
+  return out;
+}
+
+Status upsert_catalog(Transaction& tx, const StoredCatalog& c) {
+  return tx.exec(
+      "INSERT INTO catalogs (id, source_text, sha256, imported_at, imported_by) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT (id) DO UPDATE SET source_text = excluded.source_text, sha256 = excluded.sha256, "
+      "imported_at = excluded.imported_at, imported_by = excluded.imported_by",
+      {c.id, c.source_text, c.sha256, c.imported_at, c.imported_by});
+}
+
+Result<std::vector<StoredCatalog>> list_catalogs(Transaction& tx) {
+  auto rows = tx.query("SELECT id, source_text, sha256, imported_at, imported_by FROM catalogs ORDER BY id");
+  if (!rows) return rows.error();
+  std::vector<StoredCatalog> out;
+  for (const auto& r : *rows) out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4)});
+  return out;
+}
+
+}  // namespace tillit::store

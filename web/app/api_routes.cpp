@@ -1,0 +1,155 @@
+// The JSON API, /api/v1. Every list is paginated the same way (page, per_page; the answer
+// carries page, per_page and total) and every error is {"error": {"code", "message"}}.
+// docs/openapi.yaml documents each route; a test keeps the two in step.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+#include "tillit/services/catalog_json.h"
+#include "tillit/services/health.h"
+#include "tillit/web/app.hpp"
+
+namespace tillit::web {
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDefaultPerPage = 50;
+constexpr int kMaxPerPage = 500;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+Response error_json(const Error& e) { return json_error(http_status(e.code), to_string(e.code), e.message); }
+
+services::Actor actor_of(const Request& r) { return services::anonymous(r.client_address); }
+
+struct Page {
+  int page = 1;
+  int per_page = kDefaultPerPage;
+};
+
+Result<Page> page_of(const Request& r) {
+  Page p;
+  auto read = [&](const char* name, int& out, int max) -> Status {
+    const auto it = r.query.find(name);
+    if (it == r.query.end()) return {};
+    int v = 0;
+    const auto& s = it->second;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || v < 1 || v > max)
+      return make_error(ErrorCode::invalid_argument,
+                        std::string(name) + " must be a whole number from 1 to " + std::to_string(max));
+    out = v;
+    return {};
+  };
+  if (auto s = read("page", p.page, 1000000); !s) return s.error();
+  if (auto s = read("per_page", p.per_page, kMaxPerPage); !s) return s.error();
+  return p;
+}
+
+// Cuts one page out of `items` and wraps it with the paging facts.
+json paginate(const json& items, const Page& p) {
+  json page_items = json::array();
+  const std::size_t start = static_cast<std::size_t>(p.page - 1) * static_cast<std::size_t>(p.per_page);
+  for (std::size_t i = start; i < items.size() && i < start + static_cast<std::size_t>(p.per_page); ++i)
+    page_items.push_back(items[i]);
+  return {{"items", page_items}, {"page", p.page}, {"per_page", p.per_page}, {"total", items.size()}};
+}
+
+bool contains_case_insensitive(const std::string& haystack, const std::string& needle) {
+  if (needle.empty()) return true;
+  auto lower = [](std::string s) {
+    for (auto& c : s)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+  };
+  return lower(haystack).find(lower(needle)) != std::string::npos;
+}
+
+}  // namespace
+
+int http_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::invalid_argument: return 400;
+    case ErrorCode::forbidden: return 403;
+    case ErrorCode::not_found: return 404;
+    case ErrorCode::conflict: return 409;
+    case ErrorCode::unavailable: return 503;
+    case ErrorCode::integrity:
+    case ErrorCode::internal: return 500;
+  }
+  return 500;
+}
+
+void add_api_routes(Router& router, services::Installation& inst) {
+  router.add("GET", "/healthz", [&inst](Request&) {
+    const auto h = services::check_health(inst);
+    json j = {{"status", h.healthy() ? "ok" : "degraded"},
+              {"version", h.version},
+              {"database", {{"backend", h.database_backend}, {"state", h.database_state}}},
+              {"clock", {{"state", h.clock_state}, {"max_error_ms", h.clock_max_error_ms}, {"time", h.time}}}};
+    return Response::json(h.healthy() ? 200 : 503, dump(j));
+  });
+
+  router.add("GET", "/api/v1", [](Request&) {
+    return Response::json(200, dump({{"name", "Tillit API"},
+                                     {"version", "v1"},
+                                     {"links", {{"catalogs", "/api/v1/catalogs"}, {"openapi", "docs/openapi.yaml"}}}}));
+  });
+
+  router.add("GET", "/api/v1/catalogs", [&inst](Request& r) {
+    auto page = page_of(r);
+    if (!page) return error_json(page.error());
+    auto all = services::CatalogService(inst).list(actor_of(r));
+    if (!all) return error_json(all.error());
+    json items = json::array();
+    for (const auto& e : *all) items.push_back(services::catalog_summary_json(e));
+    return Response::json(200, dump(paginate(items, *page)));
+  });
+
+  router.add("GET", "/api/v1/catalogs/{catalog}", [&inst](Request& r) {
+    auto entry = services::CatalogService(inst).get(actor_of(r), r.params["catalog"]);
+    if (!entry) return error_json(entry.error());
+    json j = services::catalog_summary_json(*entry);
+    if (!entry->catalog.cvss_remediation.empty()) j["cvss_remediation"] = services::remediation_json(entry->catalog);
+    return Response::json(200, dump(j));
+  });
+
+  router.add("GET", "/api/v1/catalogs/{catalog}/requirements", [&inst](Request& r) {
+    auto page = page_of(r);
+    if (!page) return error_json(page.error());
+    auto entry = services::CatalogService(inst).get(actor_of(r), r.params["catalog"]);
+    if (!entry) return error_json(entry.error());
+    const std::string q = r.query.count("q") ? r.query.at("q") : "";
+    json items = json::array();
+    for (const auto& req : entry->catalog.requirements) {
+      if (!contains_case_insensitive(req.id + "\n" + req.title.sv + "\n" + req.title.en + "\n" + req.text.sv, q)) continue;
+      items.push_back(services::to_json(req));
+    }
+    return Response::json(200, dump(paginate(items, *page)));
+  });
+
+  router.add("GET", "/api/v1/catalogs/{catalog}/requirements/{id}", [&inst](Request& r) {
+    const services::CatalogService catalogs(inst);
+    const auto actor = actor_of(r);
+    auto found = catalogs.find_requirement(actor, r.params["catalog"] + ":" + r.params["id"]);
+    if (!found) return error_json(found.error());
+    json j = services::to_json(found->requirement);
+    j["catalog"] = found->entry.catalog.id;
+    // The reverse direction: requirements elsewhere that map onto this one.
+    json mapped_from = json::array();
+    auto all = catalogs.list(actor);
+    if (!all) return error_json(all.error());
+    for (const auto& e : *all)
+      for (const auto& req : e.catalog.requirements)
+        for (const auto& m : req.maps_to)
+          if (m.catalog == found->entry.catalog.id &&
+              std::find(m.controls.begin(), m.controls.end(), found->requirement.id) != m.controls.end())
+            mapped_from.push_back({{"catalog", e.catalog.id}, {"id", req.id}, {"title", services::to_json(req.title)}});
+    j["mapped_from"] = mapped_from;
+    return Response::json(200, dump(j));
+  });
+}
+
+}  // namespace tillit::web

@@ -1,0 +1,23 @@
+// Tillit's routes: the JSON API under /api/v1, the HTML pages, /healthz and the static
+// assets. Handlers translate HTTP to service calls and back; the rules live in services/.
+//
+// Thread safety: the routes share the Installation read-only and are safe to run
+// concurrently.
+#pragma once
+
+#include "tillit/core/result.h"
+#include "tillit/services/installation.h"
+#include "tillit/web/router.hpp"
+
+namespace tillit::web {
+
+// HTTP status for an expected failure, decided once for the whole API.
+int http_status(ErrorCode code);
+
+void add_api_routes(Router& router, services::Installation& inst);
+void add_page_routes(Router& router, services::Installation& inst);
+
+// Errors are JSON for /api/ and /healthz, a readable HTML page elsewhere.
+Response error_page_or_json(const Request& request, int status, std::string_view code, std::string_view message);
+
+}  // namespace tillit::web
