@@ -8,7 +8,12 @@ namespace tillit::cli {
 
 int report(const Error& error) {
   std::cerr << "tillit: " << error.message << "\n";
-  return error.code == ErrorCode::invalid_argument ? 2 : 1;
+  return 1;
+}
+
+int report_usage(const Error& error) {
+  std::cerr << "tillit: " << error.message << "\n";
+  return 2;
 }
 
 }  // namespace tillit::cli
@@ -26,6 +31,15 @@ int main(int argc, char** argv) {
   tillit::cli::add_catalog_command(app, run);
   tillit::cli::add_audit_command(app, run);
 
+  // CLI11 would call an unknown command a missing subcommand; say what was typed instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const auto* sub : app.get_subcommands({})) known = known || sub->get_name() == argv[1];
+    if (!known) {
+      std::cerr << "tillit: unknown command '" << argv[1] << "'; run 'tillit --help' for the list\n";
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,6 +1,7 @@
 #include "tillit/services/audit_service.h"
 
 #include "tillit/store/audit_store.h"
+#include "tillit/store/repositories.h"
 
 namespace tillit::services {
 
@@ -13,14 +14,22 @@ Result<VerifyReport> verify_audit_log(Installation& inst, const Actor& actor) {
     return s.error();
   auto head = store::AuditStore::head(**tx);
   if (!head) return head.error();
-  if (verifier.ok()) {
-    if (*head) {
-      verifier.finish((*head)->seq, (*head)->hash, (*head)->mac);
-    } else if (verifier.count() > 0) {
-      verifier.finish(0, audit::kGenesisHash, inst.chain().head_mac(0, audit::kGenesisHash));
+  VerifyReport report;
+  if (verifier.ok() && *head) {
+    verifier.finish((*head)->seq, (*head)->hash, (*head)->mac);
+  } else if (verifier.ok() && verifier.count() > 0) {
+    verifier.finish(0, audit::kGenesisHash, inst.chain().head_mac(0, audit::kGenesisHash));
+  } else if (verifier.ok()) {
+    // Every installation records its own creation, so an installation with an empty log
+    // (and no head record) had its events deleted.
+    auto installation = store::load_installation(**tx);
+    if (!installation) return installation.error();
+    if (installation->has_value()) {
+      report.bad_seq = 1;
+      report.failure = "event 1: missing; the log is empty although the installation exists (events were deleted)";
+      return report;
     }
   }
-  VerifyReport report;
   report.intact = verifier.ok();
   report.events = verifier.count();
   report.head_hash = verifier.head_hash();

@@ -196,6 +196,8 @@ long TlsClient::peer_serial() const {
   return certificate == nullptr ? -1 : ASN1_INTEGER_get(X509_get_serialNumber(certificate));
 }
 
+int TlsClient::negotiated_group() const { return SSL_get_negotiated_group(ssl_); }
+
 bool TlsClient::send(std::string_view bytes) {
   while (!bytes.empty()) {
     const int written = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));

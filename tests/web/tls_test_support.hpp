@@ -82,6 +82,7 @@ class TlsClient {
   std::string cipher() const;
   std::string alpn() const;
   long peer_serial() const;
+  int negotiated_group() const;  // NID of the key exchange group
 
   bool send(std::string_view bytes);
   // Reads one response. `head_request`: the response has no body whatever Content-Length says.

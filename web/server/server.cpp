@@ -218,8 +218,9 @@ class Server::Impl {
   void remember(const std::shared_ptr<Connection>& connection);
   void forget(const Connection* connection);
 
+  // The reply to `message`, keeping the connection alive if the client wants to.
   ResponseMessage respond(http::request<http::string_body>&& message,
-                          const std::string& client_address, bool keep_alive);
+                          const std::string& client_address);
   Response call_handler(Request& request);
   Response error_response(int status, std::string_view code, std::string_view message) const;
   ResponseMessage to_message(Response&& response, unsigned version, bool keep_alive,
@@ -241,7 +242,9 @@ class Server::Impl {
   // Declared before io_: Connection destructors, which may run while io_ is destroyed,
   // use them.
   std::mutex registry_mutex_;
-  std::condition_variable registry_changed_;  // stop requested, or a connection ended
+  std::condition_variable registry_changed_;  // stop requested, or connections_ shrank
+  // Connections that may still be receiving, handling or answering a request: what stop()
+  // waits for.
   std::unordered_map<const Connection*, std::weak_ptr<Connection>> connections_;
 
   asio::io_context io_;
@@ -337,8 +340,10 @@ void Server::Impl::run() {
   if (!drained) {
     log("web server: shutdown timeout passed; dropping " + std::to_string(remaining) +
         " connection(s)");
-    io_.stop();
   }
+  // What is left are connections in their closing handshake and, after a timeout, requests
+  // that took too long; their sockets close when io_ is destroyed.
+  io_.stop();
   for (auto& worker : workers) worker.join();
 }
 
@@ -506,23 +511,26 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> connection
       break;
     }
 
-    auto request = parser.release();
-    const bool keep_alive = request.keep_alive() && !stopping_;
-    auto reply = respond(std::move(request), connection->client_address, keep_alive);
+    auto reply = respond(parser.release(), connection->client_address);
+    // Decided after the handler ran, so a stop() meanwhile makes this the last response.
+    const bool keep_alive = reply.keep_alive() && !stopping_;
+    reply.keep_alive(keep_alive);
     socket.expires_after(options_.request_timeout);
     std::tie(error, std::ignore) = co_await http::async_write(stream, reply, kAwait);
     if (error) co_return;
     if (!keep_alive) break;
   }
+  // Nothing more for this connection to do that stop() should wait for.
+  forget(connection.get());
   socket.expires_after(kCloseNotifyTimeout);
   co_await stream.async_shutdown(kAwait);
 }
 
 Server::Impl::ResponseMessage Server::Impl::respond(http::request<http::string_body>&& message,
-                                                    const std::string& client_address,
-                                                    bool keep_alive) {
+                                                    const std::string& client_address) {
   const bool head_request = message.method() == http::verb::head;
   const unsigned version = message.version();
+  const bool keep_alive = message.keep_alive();
   auto request = to_request(std::move(message), client_address);
   Response response = request ? call_handler(*request)
                               : error_response(400, "bad_request", "malformed request target");

@@ -56,7 +56,7 @@ void add_audit_command(CLI::App& app, Runner& run) {
     run = [=] {
       if (!file->empty()) return verify_file(*file, *fingerprint, *data_dir);
       if (data_dir->empty())
-        return report(make_error(ErrorCode::invalid_argument, "give --data DIR, or --file F --key-fingerprint FP"));
+        return report_usage(make_error(ErrorCode::invalid_argument, "give --data DIR, or --file F --key-fingerprint FP"));
       auto inst = open_installation(*data_dir);
       if (!inst) return report(inst.error());
       auto result = services::verify_audit_log(**inst, services::local_operator());
@@ -82,7 +82,7 @@ void add_audit_command(CLI::App& app, Runner& run) {
       std::optional<Timestamp> from;
       if (!since->empty()) {
         auto parsed = parse_rfc3339(*since);
-        if (!parsed) return report(parsed.error());
+        if (!parsed) return report_usage(parsed.error());
         from = *parsed;
       }
       auto inst = open_installation(*data_dir);

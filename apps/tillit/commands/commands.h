@@ -19,7 +19,9 @@ void add_serve_command(CLI::App& app, Runner& run);
 void add_catalog_command(CLI::App& app, Runner& run);
 void add_audit_command(CLI::App& app, Runner& run);
 
-// Prints "tillit: <message>" to stderr and returns the exit code for the error.
+// Prints "tillit: <message>" to stderr and returns 1 (a runtime failure).
 int report(const Error& error);
+// Prints the message and returns 2: an option's value was unusable.
+int report_usage(const Error& error);
 
 }  // namespace tillit::cli

@@ -36,7 +36,7 @@ void add_serve_command(CLI::App& app, Runner& run) {
       if (!config) return report(config.error());
       if (!listen->empty())
         if (auto s = services::parse_listen(*listen, config->listen_address, config->listen_port); !s)
-          return report(s.error());
+          return report_usage(s.error());
       auto inst = services::Installation::open(*config);
       if (!inst) return report(inst.error());
 

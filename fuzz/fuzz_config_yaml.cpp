@@ -1,0 +1,84 @@
+// fuzz_config_yaml: services::apply_config_text, the reader of DATA_DIR/tillit.yaml, and
+// load_config's TILLIT_THREADS override (which is read by the same YAML path).
+//
+// Invariants:
+//  - apply_config_text never throws; a rejection is invalid_argument naming the source
+//    ("SOURCE:LINE: ...");
+//  - an accepted file leaves a usable config: threads 1-64, a non-empty listen host, a
+//    public_url that is empty or https://;
+//  - the file `tillit init` writes for that config (default_config_text) reads back to the
+//    same listen address, port and threads;
+//  - TILLIT_THREADS sets the thread count and nothing else.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "fuzz_check.h"
+#include "tillit/services/config.h"
+
+namespace {
+
+using tillit::services::Config;
+
+constexpr std::string_view kSource = "fuzz.yaml";
+
+void check_usable(const Config& c, const std::string& context) {
+  FUZZ_CHECK_MSG(c.threads >= 1 && c.threads <= 64, context + ": threads " + std::to_string(c.threads));
+  FUZZ_CHECK_MSG(!c.listen_address.empty(), context + ": empty listen address");
+  FUZZ_CHECK_MSG(c.public_url.empty() || c.public_url.rfind("https://", 0) == 0, context + ": " + c.public_url);
+}
+
+void check_file(std::string_view text) {
+  Config config;
+  const auto s = tillit::services::apply_config_text(config, text, kSource);
+  if (!s) {
+    FUZZ_CHECK_MSG(s.error().code == tillit::ErrorCode::invalid_argument, s.error().message);
+    FUZZ_CHECK_MSG(s.error().message.rfind(std::string(kSource) + ":", 0) == 0,
+                   "error does not name its source: " + s.error().message);
+    return;
+  }
+  check_usable(config, "accepted config");
+
+  // `tillit init` writes default_config_text(config); `tillit serve` reads it back.
+  const std::string written = tillit::services::default_config_text(config);
+  Config reread;
+  const auto again = tillit::services::apply_config_text(reread, written, "default_config_text");
+  FUZZ_CHECK_MSG(again.ok(), "the file written for this config does not load: " + again.error().message +
+                                 "\n--- written:\n" + written);
+  FUZZ_CHECK_MSG(reread.listen_address == config.listen_address && reread.listen_port == config.listen_port &&
+                     reread.threads == config.threads,
+                 "the file written for this config loads differently: listen '" + config.listen_address + "' port " +
+                     std::to_string(config.listen_port) + " became '" + reread.listen_address + "' port " +
+                     std::to_string(reread.listen_port) + "\n--- written:\n" + written);
+}
+
+void check_threads_variable(std::string_view text) {
+  const std::string value(text);
+  // A data directory that does not exist: no file is read, only the environment applies.
+  const auto config = tillit::services::load_config("/nonexistent/tillit-fuzz", [&](const char* name) {
+    return std::string_view(name) == "TILLIT_THREADS" ? std::optional<std::string>(value) : std::nullopt;
+  });
+  if (!config) {
+    FUZZ_CHECK_MSG(config.error().code == tillit::ErrorCode::invalid_argument, config.error().message);
+    return;
+  }
+  check_usable(*config, "TILLIT_THREADS");
+  const Config defaults;
+  FUZZ_CHECK_MSG(config->listen_address == defaults.listen_address && config->listen_port == defaults.listen_port &&
+                     config->public_url == defaults.public_url &&
+                     config->certificate_file == "/nonexistent/tillit-fuzz/tls/certificate.pem" &&
+                     config->private_key_file == "/nonexistent/tillit-fuzz/tls/private-key.pem",
+                 "TILLIT_THREADS changed a setting other than threads: listen '" + config->listen_address + ":" +
+                     std::to_string(config->listen_port) + "', public_url '" + config->public_url + "', certificate '" +
+                     config->certificate_file.string() + "', private key '" + config->private_key_file.string() + "'");
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text = tillit::fuzz::as_text(data, size);
+  check_file(text);
+  check_threads_variable(text);
+  return 0;
+}

@@ -1,0 +1,386 @@
+// Browser test harness for Tillit.
+//
+// Every UI test uses these helpers:
+//   startTillit()      a fresh installation served over HTTPS on a free port
+//   launchBrowser()    Debian's Chromium driven by playwright-core, fresh profile
+//   watchPage(page)    collects console errors, page errors and CSP violations
+//   assertPageBasics() <html lang> is set and the page has exactly one <h1>
+//   screenshot()       full-page PNG in tests/browser/test-results/
+//
+// Nothing here downloads a browser: Chromium comes from the system
+// (apt-get install -y chromium); override its path with CHROMIUM_BIN.
+
+import { spawn, execFile } from 'node:child_process';
+import { accessSync, constants as fsConstants, mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** Directory for screenshots and other artefacts (git-ignored). */
+export const resultsDir = path.join(here, 'test-results');
+
+const LISTEN_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 10_000;
+const INIT_TIMEOUT_MS = 30_000;
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  // Without these two Chromium's own connections are refused in the sandbox.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // Never send 127.0.0.1 through a proxy, whatever the environment says.
+  '--no-proxy-server',
+];
+
+const LOCAL_NO_PROXY = '127.0.0.1,localhost,::1';
+
+// Processes and directories to clean up if the test process dies early.
+const liveServers = new Set();
+const liveDirs = new Set();
+process.on('exit', () => {
+  for (const child of liveServers) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+  for (const dir of liveDirs) {
+    try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
+  }
+});
+
+function isExecutableFile(file) {
+  try {
+    if (!statSync(file).isFile()) return false;
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The tillit binary under test, from the environment variable TILLIT_BIN.
+ * Throws a clear error when it is unset or not an executable file.
+ */
+export function tillitBin(env = process.env) {
+  const bin = env.TILLIT_BIN;
+  if (!bin) {
+    throw new Error(
+      'TILLIT_BIN is not set: point it at the tillit binary, e.g. ' +
+      'TILLIT_BIN=$PWD/build/apps/tillit/tillit bash tests/browser/run.sh');
+  }
+  const resolved = path.resolve(bin);
+  if (!isExecutableFile(resolved)) {
+    throw new Error(`TILLIT_BIN=${bin} is not an executable file (resolved to ${resolved}); ` +
+      'build it with: cmake -G Ninja -S . -B build -DTILLIT_TESTS=OFF && ninja -C build tillit');
+  }
+  return resolved;
+}
+
+/** Path to Chromium: CHROMIUM_BIN or /usr/bin/chromium. */
+export function chromiumBin(env = process.env) {
+  const bin = env.CHROMIUM_BIN || '/usr/bin/chromium';
+  if (!isExecutableFile(bin)) {
+    throw new Error(`Chromium not found at ${bin}: install Debian's package with ` +
+      '`apt-get install -y chromium` or set CHROMIUM_BIN (never download a browser)');
+  }
+  return bin;
+}
+
+/** Pulls the one-time setup code out of `tillit init`'s output. */
+export function parseSetupCode(output) {
+  // The code stands alone on the first non-empty line after "... setup code:".
+  const lines = output.split(/\r?\n/);
+  const at = lines.findIndex((line) => /setup code/i.test(line));
+  if (at >= 0) {
+    const next = lines.slice(at + 1).find((line) => line.trim() !== '');
+    if (next && /^\s*[A-Z0-9]+(?:-[A-Z0-9]+)+\s*$/.test(next)) return next.trim();
+  }
+  const loose = output.match(/\b[A-Z0-9]{4,}(?:-[A-Z0-9]{4,}){2,}\b/);
+  return loose ? loose[0] : null;
+}
+
+function runInit(bin, dataDir) {
+  return new Promise((resolve, reject) => {
+    execFile(bin, ['init', '--data', dataDir], { timeout: INIT_TIMEOUT_MS },
+      (error, stdout, stderr) => {
+        const output = `${stdout}${stderr}`;
+        if (error) {
+          reject(new Error(`tillit init --data ${dataDir} failed (${error.code ?? error.signal}):\n${output}`));
+        } else {
+          resolve(output);
+        }
+      });
+  });
+}
+
+function waitForExit(child, timeoutMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    child.once('exit', () => { clearTimeout(timer); resolve(true); });
+  });
+}
+
+/**
+ * Creates a fresh installation in a temporary directory, serves it on
+ * 127.0.0.1 with a free port and waits until it says it is listening.
+ *
+ * @param {object} [options]
+ * @param {string[]} [options.serveArgs] extra arguments for `tillit serve`
+ * @param {number} [options.timeoutMs] how long to wait for the listening line
+ * @returns {Promise<{baseUrl: string, dataDir: string, setupCode: string,
+ *   initOutput: string, pid: number, stderr: () => string,
+ *   stop: () => Promise<void>}>} baseUrl ends with '/'; stop() sends SIGTERM,
+ *   waits for the exit and removes the temporary directory.
+ */
+export async function startTillit({ serveArgs = [], timeoutMs = LISTEN_TIMEOUT_MS } = {}) {
+  const bin = tillitBin();
+  const tmp = await mkdtemp(path.join(tmpdir(), 'tillit-browser-'));
+  liveDirs.add(tmp);
+  const dataDir = path.join(tmp, 'data');
+  const cleanup = async () => {
+    await rm(tmp, { recursive: true, force: true });
+    liveDirs.delete(tmp);
+  };
+
+  let initOutput;
+  try {
+    initOutput = await runInit(bin, dataDir);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  const setupCode = parseSetupCode(initOutput);
+  if (!setupCode) {
+    await cleanup();
+    throw new Error(`no setup code in the output of tillit init:\n${initOutput}`);
+  }
+
+  const child = spawn(bin, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...serveArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  liveServers.add(child);
+  child.once('exit', () => liveServers.delete(child));
+
+  let stderr = '';
+  const stdoutLines = [];
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk) => { stderr += chunk; });
+
+  let baseUrl;
+  try {
+    baseUrl = await new Promise((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      const timer = setTimeout(() => {
+        fail(new Error(`tillit serve did not print its listening line within ${timeoutMs} ms.\n` +
+          `stdout:\n${stdoutLines.join('\n')}\nstderr:\n${stderr}`));
+      }, timeoutMs);
+      function fail(error) {
+        clearTimeout(timer);
+        child.off('exit', onExit);
+        reject(error);
+      }
+      function onExit(code, signal) {
+        // Let the last stderr bytes arrive before reporting.
+        setImmediate(() => fail(new Error(
+          `tillit serve exited (${code ?? signal}) before it was listening.\n` +
+          `stdout:\n${stdoutLines.join('\n')}\nstderr:\n${stderr}`)));
+      }
+      child.once('exit', onExit);
+      child.once('error', (error) => fail(new Error(`could not start tillit serve: ${error.message}`)));
+      lines.on('line', (line) => {
+        stdoutLines.push(line);
+        const match = /^Tillit listening on (https:\/\/\S+)$/.exec(line.trim());
+        if (match) {
+          clearTimeout(timer);
+          child.off('exit', onExit);
+          resolve(match[1].endsWith('/') ? match[1] : `${match[1]}/`);
+        }
+      });
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    await waitForExit(child, STOP_TIMEOUT_MS);
+    await cleanup();
+    throw error;
+  }
+
+  let stopped = null;
+  async function stop() {
+    if (stopped) return stopped;
+    stopped = (async () => {
+      let graceful = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        graceful = await waitForExit(child, STOP_TIMEOUT_MS);
+        if (!graceful) {
+          child.kill('SIGKILL');
+          await waitForExit(child, STOP_TIMEOUT_MS);
+        }
+      }
+      await cleanup();
+      if (!graceful) {
+        throw new Error(`tillit serve did not stop within ${STOP_TIMEOUT_MS} ms of SIGTERM; ` +
+          `killed it.\nstderr:\n${stderr}`);
+      }
+    })();
+    return stopped;
+  }
+
+  return { baseUrl, dataDir, setupCode, initOutput, pid: child.pid, stderr: () => stderr, stop };
+}
+
+/**
+ * Launches Chromium with a fresh temporary profile.
+ *
+ * @param {object} [options] extra context options (viewport, locale, ...)
+ * @returns {Promise<{browser: import('playwright-core').Browser,
+ *   context: import('playwright-core').BrowserContext,
+ *   page: import('playwright-core').Page, close: () => Promise<void>}>}
+ */
+export async function launchBrowser(options = {}) {
+  const executablePath = chromiumBin();
+  const profile = await mkdtemp(path.join(tmpdir(), 'tillit-chromium-'));
+  liveDirs.add(profile);
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      ignoreHTTPSErrors: true,
+      viewport: { width: 1280, height: 900 },
+      // The server picks the language from Accept-Language when the URL has
+      // no ?lang=; a Swedish person's browser asks for Swedish.
+      locale: 'sv-SE',
+      timezoneId: 'Europe/Stockholm',
+      env: { ...process.env, NO_PROXY: LOCAL_NO_PROXY, no_proxy: LOCAL_NO_PROXY },
+      timeout: 30_000,
+      ...options,
+    });
+  } catch (error) {
+    await rm(profile, { recursive: true, force: true });
+    liveDirs.delete(profile);
+    throw error;
+  }
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(20_000);
+  const page = context.pages()[0] ?? await context.newPage();
+  const browser = context.browser();
+
+  let closed = null;
+  async function close() {
+    if (closed) return closed;
+    closed = (async () => {
+      try {
+        await context.close();
+      } finally {
+        await rm(profile, { recursive: true, force: true });
+        liveDirs.delete(profile);
+      }
+    })();
+    return closed;
+  }
+  return { browser, context, page, close };
+}
+
+/**
+ * Collects everything on a page that a clean page must not produce:
+ * console errors, uncaught exceptions and Content-Security-Policy
+ * violations (from the securitypolicyviolation event and from Chromium's
+ * console report of them). Call `assertClean()` at the end of a test.
+ *
+ * @param {import('playwright-core').Page} page
+ * @param {object} [options]
+ * @param {RegExp[]} [options.ignore] messages to tolerate (keep this short)
+ */
+export async function watchPage(page, { ignore = [] } = {}) {
+  const problems = [];
+  const record = (kind, text) => {
+    if (ignore.some((re) => re.test(text))) return;
+    problems.push({ kind, text, url: page.url() });
+  };
+
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const loc = msg.location();
+    const where = loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : '';
+    const kind = /Content Security Policy/i.test(msg.text()) ? 'csp' : 'console.error';
+    record(kind, `${msg.text()}${where}`);
+  });
+  page.on('pageerror', (error) => record('pageerror', error.stack || String(error)));
+  page.on('crash', () => record('crash', 'the page crashed'));
+
+  // CSP violations as the page sees them; the binding and the listener are
+  // installed through the DevTools protocol, so the page's CSP does not stop them.
+  await page.exposeBinding('__tillitCspViolation', (_source, v) => {
+    record('csp', `${v.effectiveDirective} blocked ${v.blockedURI || '(inline)'}` +
+      ` at ${v.sourceFile || v.documentURI}:${v.lineNumber}`);
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__tillitCspViolation({
+        effectiveDirective: e.effectiveDirective,
+        blockedURI: e.blockedURI,
+        sourceFile: e.sourceFile,
+        documentURI: e.documentURI,
+        lineNumber: e.lineNumber,
+      });
+    });
+  });
+
+  return {
+    problems,
+    /** Forgets what has been collected so far. */
+    clear() { problems.length = 0; },
+    /**
+     * Throws an AssertionError listing every problem seen since the last
+     * check, and forgets them (so one bad page fails one test, not all after it).
+     */
+    assertClean(label = 'page') {
+      if (problems.length === 0) return;
+      const seen = problems.splice(0);
+      const list = seen.map((p) => `  [${p.kind}] ${p.text}\n      on ${p.url}`).join('\n');
+      throw new assert.AssertionError({
+        message: `${label}: ${seen.length} console error(s) or CSP violation(s):\n${list}`,
+        actual: seen,
+        expected: [],
+        operator: 'deepStrictEqual',
+      });
+    },
+  };
+}
+
+/**
+ * What every page must have: <html lang> set, exactly one <h1> that is
+ * visible and not empty, and a <title>.
+ */
+export async function assertPageBasics(page, { lang } = {}) {
+  const where = page.url();
+  const htmlLang = await page.locator('html').getAttribute('lang');
+  assert.ok(htmlLang && htmlLang.trim() !== '', `<html lang> is not set on ${where}`);
+  if (lang) assert.equal(htmlLang, lang, `<html lang> on ${where}`);
+  const h1 = page.locator('h1');
+  assert.equal(await h1.count(), 1, `expected exactly one <h1> on ${where}`);
+  assert.ok(await h1.isVisible(), `the <h1> on ${where} is not visible`);
+  assert.ok((await h1.innerText()).trim() !== '', `the <h1> on ${where} is empty`);
+  assert.ok((await page.title()).trim() !== '', `no <title> on ${where}`);
+}
+
+/** Full-page screenshot to tests/browser/test-results/NAME.png; returns the path. */
+export async function screenshot(page, name) {
+  mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}

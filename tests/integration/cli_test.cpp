@@ -1,0 +1,169 @@
+// The command line as an operator uses it: exit codes, messages, and the audit commands
+// end to end on a real data directory.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "process.h"
+
+namespace fs = std::filesystem;
+using tillit::testing::run_command;
+
+namespace {
+
+fs::path fresh_dir(const char* stem) {
+  static int counter = 0;
+  return fs::temp_directory_path() / (std::string(stem) + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+}
+
+tillit::testing::CommandResult tillit_cmd(std::vector<std::string> args) {
+  args.insert(args.begin(), TILLIT_BINARY);
+  return run_command(args);
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fresh_dir("tillit-cli");
+    init_ = tillit_cmd({"init", "--data", dir_.string()});
+    ASSERT_EQ(init_.exit_code, 0) << init_.err;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string fingerprint() const {
+    std::smatch m;
+    std::regex re("SHA256:[0-9a-f]{64}");
+    EXPECT_TRUE(std::regex_search(init_.out, m, re));
+    return m.str();
+  }
+  fs::path dir_;
+  tillit::testing::CommandResult init_;
+};
+
+}  // namespace
+
+TEST(Cli, HelpDocumentsEveryCommand) {
+  auto r = tillit_cmd({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* command : {"init", "serve", "catalog", "audit"}) EXPECT_NE(r.out.find(command), std::string::npos) << command;
+  for (const char* command : {"init", "serve", "catalog", "audit"}) {
+    auto sub = tillit_cmd({command, "--help"});
+    EXPECT_EQ(sub.exit_code, 0) << command;
+    EXPECT_NE(sub.out.find("--"), std::string::npos) << command;
+  }
+}
+
+TEST(Cli, UnknownCommandsAndOptionsExit2WithAMessage) {
+  auto r = tillit_cmd({"frobnicate"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
+  r = tillit_cmd({"init", "--no-such-option"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_FALSE(r.err.empty() && r.out.empty());
+  r = tillit_cmd({"catalog", "list", "--format", "xml"});
+  EXPECT_EQ(r.exit_code, 2);
+  r = tillit_cmd({});
+  EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST(Cli, RuntimeFailuresExit1AndSayWhatToDo) {
+  auto r = tillit_cmd({"serve", "--data", "/nonexistent/tillit"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("tillit init"), std::string::npos) << r.err;
+}
+
+TEST(Cli, CatalogListsTheBuiltInCatalogues) {
+  auto r = tillit_cmd({"catalog", "list", "--format", "csv", "--lang", "en"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("catalog,id,category,title,maps_to\n", 0), 0u);
+  EXPECT_NE(r.out.find("\nannex,K14,"), std::string::npos);
+  EXPECT_NE(r.out.find("\niso27001-2022,A.8.8,"), std::string::npos);
+  const auto lines = std::count(r.out.begin(), r.out.end(), '\n');
+  EXPECT_GE(lines, 1 + 65 + 93);
+
+  auto json = tillit_cmd({"catalog", "list", "--format", "json", "--catalog", "annex"});
+  ASSERT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.out.find("\"id\": \"PM-2\""), std::string::npos);
+
+  auto show = tillit_cmd({"catalog", "show", "K22"});
+  ASSERT_EQ(show.exit_code, 0);
+  EXPECT_NE(show.out.find("minst två gånger per år"), std::string::npos);
+  EXPECT_NE(show.out.find("P6M"), std::string::npos);
+
+  auto missing = tillit_cmd({"catalog", "show", "K99"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no requirement 'K99'"), std::string::npos);
+}
+
+TEST_F(CliTest, InitPrintsTheSetupCodeAndRefusesASecondInit) {
+  EXPECT_TRUE(std::regex_search(init_.out, std::regex("[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}")));
+  EXPECT_NE(init_.out.find("https://localhost:8443/"), std::string::npos);
+  auto again = tillit_cmd({"init", "--data", dir_.string()});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("already holds a Tillit installation"), std::string::npos);
+}
+
+TEST_F(CliTest, AuditVerifyPassesThenCatchesTampering) {
+  auto ok = tillit_cmd({"audit", "verify", "--data", dir_.string()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_TRUE(std::regex_search(ok.out, std::regex("^OK: 3 events, head [0-9a-f]{64}")));
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "tillit.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit_events SET object_id = 'other' WHERE seq = 2", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  auto broken = tillit_cmd({"audit", "verify", "--data", dir_.string()});
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.out.find("event 2"), std::string::npos) << broken.out;
+}
+
+TEST_F(CliTest, ExportVerifiesOfflineWithTheFingerprintOnly) {
+  const auto file = dir_.string() + ".jsonl";
+  auto exp = tillit_cmd({"audit", "export", "--data", dir_.string(), "--output", file});
+  ASSERT_EQ(exp.exit_code, 0) << exp.err;
+  auto offline = tillit_cmd({"audit", "verify", "--file", file, "--key-fingerprint", fingerprint()});
+  EXPECT_EQ(offline.exit_code, 0) << offline.out << offline.err;
+  EXPECT_NE(offline.out.find("OK: 3 events"), std::string::npos);
+
+  auto wrong_key = tillit_cmd({"audit", "verify", "--file", file, "--key-fingerprint", "SHA256:" + std::string(64, 'a')});
+  EXPECT_EQ(wrong_key.exit_code, 1);
+
+  // One changed character anywhere in the file is caught.
+  std::ifstream in(file);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  text[text.find("installation.init")] = 'I';
+  std::ofstream(file, std::ios::trunc) << text;
+  auto changed = tillit_cmd({"audit", "verify", "--file", file, "--key-fingerprint", fingerprint()});
+  EXPECT_EQ(changed.exit_code, 1);
+  EXPECT_NE(changed.out.find("FAILED"), std::string::npos);
+  fs::remove(file);
+
+  auto bad_since = tillit_cmd({"audit", "export", "--data", dir_.string(), "--since", "last tuesday"});
+  EXPECT_EQ(bad_since.exit_code, 2);
+}
+
+TEST_F(CliTest, CatalogImportValidatesAndRecordsAnAuditEvent) {
+  const auto good = dir_.string() + "-good.yaml";
+  std::ofstream(good) << "format: tillit-catalog/1\ncatalog: {id: \"nis2\", name: {en: \"NIS2 measures\"}}\n"
+                         "requirements:\n  - id: \"21.2.a\"\n    title: {en: \"Risk analysis policies\"}\n"
+                         "    maps_to: {annex: [\"K23\", \"K52\"]}\n";
+  auto r = tillit_cmd({"catalog", "import", good, "--data", dir_.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("'nis2' with 1 requirements"), std::string::npos);
+  auto listed = tillit_cmd({"catalog", "list", "--data", dir_.string(), "--catalog", "nis2", "--format", "csv"});
+  EXPECT_NE(listed.out.find("nis2,21.2.a,"), std::string::npos);
+  auto verify = tillit_cmd({"audit", "verify", "--data", dir_.string()});
+  EXPECT_NE(verify.out.find("OK: 4 events"), std::string::npos);
+
+  const auto bad = dir_.string() + "-bad.yaml";
+  std::ofstream(bad) << "format: tillit-catalog/1\ncatalog: {id: \"x\", name: {en: \"X\"}}\nrequirements:\n"
+                        "  - id: \"1\"\n    titel: {en: \"typo\"}\n";
+  auto rejected = tillit_cmd({"catalog", "import", bad, "--data", dir_.string()});
+  EXPECT_EQ(rejected.exit_code, 1);
+  EXPECT_NE(rejected.err.find("line 5: unknown key 'titel'"), std::string::npos) << rejected.err;
+  fs::remove(good);
+  fs::remove(bad);
+}

@@ -1,0 +1,81 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "tillit/services/config.h"
+
+using namespace tillit;
+using namespace tillit::services;
+
+namespace {
+auto env(std::map<std::string, std::string> values) {
+  return [values](const char* name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    return it == values.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+}
+}  // namespace
+
+TEST(Listen, ParsesIpv4Ipv6AndPortZero) {
+  std::string address;
+  unsigned short port = 1;
+  ASSERT_TRUE(parse_listen("0.0.0.0:443", address, port));
+  EXPECT_EQ(address, "0.0.0.0");
+  EXPECT_EQ(port, 443);
+  ASSERT_TRUE(parse_listen("[::1]:0", address, port));
+  EXPECT_EQ(address, "::1");
+  EXPECT_EQ(port, 0);
+  for (const char* bad : {"", "8443", ":8443", "host:", "host:99999", "host:12x", "[::1:80"})
+    EXPECT_FALSE(parse_listen(bad, address, port)) << bad;
+}
+
+TEST(ConfigText, AppliesKnownSettings) {
+  Config c;
+  ASSERT_TRUE(apply_config_text(c, "listen: \"127.0.0.1:9443\"\nthreads: 4\npublic_url: https://tillit.example.se\n", "f"));
+  EXPECT_EQ(c.listen_port, 9443);
+  EXPECT_EQ(c.threads, 4u);
+  EXPECT_EQ(c.public_url, "https://tillit.example.se");
+}
+
+TEST(ConfigText, RejectsUnknownKeysSoSecretsAreNotKeptInPlainText) {
+  Config c;
+  auto s = apply_config_text(c, "listen: \"127.0.0.1:9443\"\ndatabase_password: hunter2\n", "tillit.yaml");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message.rfind("tillit.yaml:2: unknown setting 'database_password'", 0), 0u) << s.error().message;
+  EXPECT_EQ(s.error().message.find("hunter2"), std::string::npos);  // the value is never echoed
+}
+
+TEST(ConfigText, RejectsBadValuesWithTheirLine) {
+  Config c;
+  auto s = apply_config_text(c, "threads: 0\n", "x");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().message.rfind("x:1:", 0), 0u);
+  EXPECT_FALSE(apply_config_text(c, "public_url: http://plain.example\n", "x"));
+  EXPECT_FALSE(apply_config_text(c, "- a list\n", "x"));
+  EXPECT_FALSE(apply_config_text(c, "listen: [1, 2]\n", "x"));
+}
+
+TEST(LoadConfig, EnvironmentOverridesTheFile) {
+  const auto dir = std::filesystem::temp_directory_path() / "tillit-config-test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "tillit.yaml") << "listen: \"127.0.0.1:9443\"\n";
+  auto c = load_config(dir, env({{"TILLIT_LISTEN", "0.0.0.0:8000"}}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->listen_address, "0.0.0.0");
+  EXPECT_EQ(c->listen_port, 8000);
+  EXPECT_EQ(c->certificate_file, dir / "tls" / "certificate.pem");
+  auto bad = load_config(dir, env({{"TILLIT_THREADS", "many"}}));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("TILLIT_THREADS"), std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(DefaultConfig, IsValidAndRoundTrips) {
+  Config c;
+  c.listen_port = 9000;
+  Config read;
+  ASSERT_TRUE(apply_config_text(read, default_config_text(c), "default"));
+  EXPECT_EQ(read.listen_port, 9000);
+}

@@ -1,0 +1,258 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tillit/services/audit_service.h"
+#include "tillit/services/catalog_service.h"
+#include "tillit/services/installation.h"
+#include "tillit/store/repositories.h"
+
+using namespace tillit;
+using namespace tillit::services;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::optional<std::string> no_env(const char*) { return std::nullopt; }
+
+unsigned mode_of(const fs::path& p) {
+  struct stat st {};
+  ::stat(p.c_str(), &st);
+  return st.st_mode & 0777;
+}
+
+// Runs SQL on the database file directly, as an attacker with file access would.
+void tamper(const fs::path& db_file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_file.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  const std::string message = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+constexpr const char* kDemoCatalog = R"(format: tillit-catalog/1
+catalog:
+  id: "demo"
+  name: {en: "Demo framework"}
+requirements:
+  - id: "D1"
+    title: {en: "Keep a register"}
+    maps_to:
+      annex: ["K45"]
+)";
+
+}  // namespace
+
+class InstallationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("tillit-inst-" + crypto::to_hex(crypto::as_chars(crypto::random_bytes(6))));
+    InitOptions options;
+    options.data_dir = dir_;
+    auto r = Installation::init(options);
+    ASSERT_TRUE(r) << r.error().message;
+    report_ = *r;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Installation> open() {
+    auto config = load_config(dir_, no_env);
+    EXPECT_TRUE(config);
+    auto inst = Installation::open(*config);
+    EXPECT_TRUE(inst) << (inst ? "" : inst.error().message);
+    return inst ? std::move(*inst) : nullptr;
+  }
+
+  fs::path dir_;
+  InitReport report_;
+};
+
+TEST_F(InstallationTest, CreatesAPrivateDataDirectory) {
+  EXPECT_EQ(mode_of(dir_), 0700u);
+  EXPECT_EQ(mode_of(dir_ / "keys"), 0700u);
+  EXPECT_EQ(mode_of(dir_ / "keys" / "master.key"), 0600u);
+  EXPECT_EQ(mode_of(dir_ / "tillit.db"), 0600u);
+  EXPECT_EQ(mode_of(dir_ / "tls" / "private-key.pem"), 0600u);
+  EXPECT_TRUE(fs::exists(dir_ / "tls" / "certificate.pem"));
+  EXPECT_TRUE(fs::exists(dir_ / "tillit.yaml"));
+  EXPECT_TRUE(report_.generated_certificate);
+  EXPECT_EQ(report_.url, "https://localhost:8443/");
+  // The published key file matches the fingerprint shown.
+  std::ifstream in(report_.signing_public_key_file);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  auto key = crypto::ed25519_public_key_from_pem(pem.str());
+  ASSERT_TRUE(key);
+  EXPECT_EQ(crypto::key_fingerprint(crypto::as_chars(*key)), report_.signing_key_fingerprint);
+}
+
+TEST_F(InstallationTest, SetupCodeIsStoredHashedAndExpiresIn24Hours) {
+  EXPECT_EQ(report_.setup_code.size(), 23u);  // 4 groups of 5 and 3 dashes
+  auto inst = open();
+  auto tx = inst->db().begin(store::Access::read);
+  auto admin = store::find_user(**tx, "admin");
+  ASSERT_TRUE(admin && admin->has_value());
+  EXPECT_EQ((*admin)->role, "admin");
+  auto codes = store::unused_setup_codes(**tx, (*admin)->id);
+  ASSERT_TRUE(codes);
+  ASSERT_EQ(codes->size(), 1u);
+  const auto& code = codes->front();
+  EXPECT_EQ(code.code_hash.find(report_.setup_code), std::string::npos);
+  EXPECT_TRUE(crypto::verify_secret(code.code_hash, report_.setup_code));
+  const auto created = parse_rfc3339(code.created_at).value();
+  const auto expires = parse_rfc3339(code.expires_at).value();
+  EXPECT_EQ(expires - created, std::chrono::hours(24));
+  // The database file holds no copy of the code in plain text.
+  std::ifstream db(dir_ / "tillit.db", std::ios::binary);
+  std::stringstream bytes;
+  bytes << db.rdbuf();
+  EXPECT_EQ(bytes.str().find(report_.setup_code), std::string::npos);
+}
+
+TEST_F(InstallationTest, RefusesToInitialiseTwiceOrIntoANonEmptyDirectory) {
+  InitOptions again;
+  again.data_dir = dir_;
+  auto r = Installation::init(again);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::conflict);
+
+  const auto other = dir_.string() + "-other";
+  fs::create_directories(other);
+  std::ofstream(fs::path(other) / "notes.txt") << "mine";
+  InitOptions into_used;
+  into_used.data_dir = other;
+  EXPECT_FALSE(Installation::init(into_used));
+  EXPECT_TRUE(fs::exists(fs::path(other) / "notes.txt"));  // nothing of the user's is touched
+  fs::remove_all(other);
+}
+
+TEST_F(InstallationTest, RefusesAMasterKeyReadableByOthers) {
+  ::chmod((dir_ / "keys" / "master.key").c_str(), 0640);
+  auto config = load_config(dir_, no_env);
+  auto inst = Installation::open(*config);
+  ASSERT_FALSE(inst);
+  EXPECT_NE(inst.error().message.find("chmod 600"), std::string::npos);
+}
+
+TEST_F(InstallationTest, RefusesAnotherInstallationsMasterKey) {
+  const auto other = dir_.string() + "-second";
+  InitOptions o;
+  o.data_dir = other;
+  ASSERT_TRUE(Installation::init(o));
+  fs::copy_file(fs::path(other) / "keys" / "master.key", dir_ / "keys" / "master.key", fs::copy_options::overwrite_existing);
+  auto config = load_config(dir_, no_env);
+  auto inst = Installation::open(*config);
+  ASSERT_FALSE(inst);
+  EXPECT_NE(inst.error().message.find("another master key"), std::string::npos);
+  fs::remove_all(other);
+}
+
+TEST_F(InstallationTest, FreshAuditLogVerifies) {
+  auto inst = open();
+  auto v = verify_audit_log(*inst, local_operator());
+  ASSERT_TRUE(v);
+  EXPECT_TRUE(v->intact) << v->failure;
+  EXPECT_EQ(v->events, 3);  // installation.init, user.create, setup_code.issue
+}
+
+TEST_F(InstallationTest, TamperingWithTheDatabaseFileIsDetected) {
+  tamper(dir_ / "tillit.db", "UPDATE audit_events SET actor = 'user:999' WHERE seq = 2");
+  auto inst = open();
+  auto v = verify_audit_log(*inst, local_operator());
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->intact);
+  EXPECT_EQ(v->bad_seq, 2);
+  EXPECT_NE(v->failure.find("event 2"), std::string::npos);
+}
+
+TEST_F(InstallationTest, DeletingTheNewestEventIsDetected) {
+  tamper(dir_ / "tillit.db", "DELETE FROM audit_events WHERE seq = 3");
+  auto inst = open();
+  auto v = verify_audit_log(*inst, local_operator());
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->intact);
+  EXPECT_NE(v->failure.find("removed from the end"), std::string::npos);
+}
+
+TEST_F(InstallationTest, DeletingTheWholeLogIsDetected) {
+  tamper(dir_ / "tillit.db", "DELETE FROM audit_events; DELETE FROM audit_head;");
+  auto inst = open();
+  auto v = verify_audit_log(*inst, local_operator());
+  ASSERT_TRUE(v);
+  // The installation row proves events once existed: an empty log must not pass silently.
+  EXPECT_FALSE(v->intact);
+}
+
+TEST_F(InstallationTest, ExportVerifiesOfflineAndSinceFilters) {
+  auto inst = open();
+  std::stringstream out;
+  auto summary = export_audit_log(*inst, local_operator(), out, std::nullopt);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->events, 3);
+  std::istringstream in(out.str());
+  auto offline = audit::verify_export(in, report_.signing_key_fingerprint, nullptr);
+  ASSERT_TRUE(offline) << offline.error().message;
+  EXPECT_EQ(offline->events, 3);
+  EXPECT_GE(offline->checkpoints, 1);
+
+  std::stringstream later;
+  auto none = export_audit_log(*inst, local_operator(), later, parse_rfc3339("2999-01-01").value());
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->events, 0);
+  std::istringstream in2(later.str());
+  EXPECT_TRUE(audit::verify_export(in2, report_.signing_key_fingerprint, &inst->chain()));
+}
+
+TEST_F(InstallationTest, ExportRefusesABrokenLog) {
+  tamper(dir_ / "tillit.db", "UPDATE audit_events SET action = 'nothing' WHERE seq = 1");
+  auto inst = open();
+  std::stringstream out;
+  auto r = export_audit_log(*inst, local_operator(), out, std::nullopt);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::integrity);
+}
+
+TEST_F(InstallationTest, ImportedCatalogIsStoredAuditedAndListed) {
+  auto inst = open();
+  CatalogService catalogs(*inst);
+  auto imported = catalogs.import(local_operator(), kDemoCatalog);
+  ASSERT_TRUE(imported) << imported.error().message;
+  auto all = catalogs.list(local_operator());
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 4u);
+  EXPECT_EQ(all->front().catalog.id, "annex");
+  auto found = catalogs.find_requirement(local_operator(), "demo:D1");
+  ASSERT_TRUE(found);
+  auto v = verify_audit_log(*inst, local_operator());
+  EXPECT_TRUE(v->intact);
+  EXPECT_EQ(v->events, 4);
+  // Re-import replaces and records the previous hash.
+  ASSERT_TRUE(catalogs.import(local_operator(), std::string(kDemoCatalog) + "  - id: \"D2\"\n    title: {en: \"More\"}\n"));
+  EXPECT_EQ(catalogs.get(local_operator(), "demo")->catalog.requirements.size(), 2u);
+}
+
+TEST_F(InstallationTest, ImportRejectsBadFilesAndBuiltinIds) {
+  auto inst = open();
+  CatalogService catalogs(*inst);
+  std::string broken_mapping = kDemoCatalog;
+  broken_mapping.replace(broken_mapping.find("K45"), 3, "K99");
+  auto r = catalogs.import(local_operator(), broken_mapping);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("annex:K99"), std::string::npos);
+
+  std::string builtin_id = kDemoCatalog;
+  builtin_id.replace(builtin_id.find("\"demo\""), 6, "\"annex\"");
+  r = catalogs.import(local_operator(), builtin_id);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::conflict);
+
+  EXPECT_EQ(catalogs.import(anonymous("10.0.0.1"), kDemoCatalog).error().code, ErrorCode::forbidden);
+  EXPECT_EQ(verify_audit_log(*inst, local_operator())->events, 3);  // nothing recorded for refused imports
+}

@@ -1,0 +1,112 @@
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tillit/crypto/crypto.h"
+#include "tillit/store/audit_store.h"
+#include "tillit/store/database.h"
+#include "tillit/store/repositories.h"
+
+using namespace tillit;
+using namespace tillit::store;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("tillit-store-" + crypto::to_hex(crypto::as_chars(crypto::random_bytes(6))));
+    std::filesystem::create_directories(dir_);
+    auto opened = open_sqlite(dir_ / "t.db", true);
+    ASSERT_TRUE(opened) << opened.error().message;
+    db_ = std::move(*opened);
+    auto version = migrate(*db_);
+    ASSERT_TRUE(version) << version.error().message;
+    ASSERT_EQ(*version, latest_schema_version());
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::unique_ptr<Transaction> write() { return std::move(db_->begin(Access::write).value()); }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(StoreTest, MigrationsAreIdempotent) {
+  EXPECT_EQ(migrate(*db_).value(), latest_schema_version());
+  auto tx = db_->begin(Access::read);
+  auto rows = (*tx)->query("SELECT COUNT(*) FROM schema_migrations");
+  EXPECT_EQ(rows->front().integer(0), latest_schema_version());
+}
+
+TEST_F(StoreTest, OpeningAMissingDatabaseSaysWhatToDo) {
+  auto missing = open_sqlite(dir_ / "nope.db", false);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("tillit init"), std::string::npos);
+}
+
+TEST_F(StoreTest, UncommittedTransactionRollsBack) {
+  {
+    auto tx = write();
+    ASSERT_TRUE(save_installation(*tx, {"abc", "2026-11-23T00:00:00.000Z"}));
+  }  // destroyed without commit
+  auto tx = db_->begin(Access::read);
+  EXPECT_FALSE(load_installation(**tx).value().has_value());
+}
+
+TEST_F(StoreTest, ParametersAreNeverInterpretedAsSql) {
+  auto tx = write();
+  const std::string hostile = "x'); DROP TABLE users; --";
+  UserRecord u{0, hostile, "name", "", "admin", "active", "t", "cli", "t"};
+  ASSERT_TRUE(insert_user(*tx, u));
+  ASSERT_TRUE(tx->commit());
+  auto read = db_->begin(Access::read);
+  auto found = find_user(**read, hostile);
+  ASSERT_TRUE(found && found->has_value());
+  EXPECT_EQ((*found)->username, hostile);
+}
+
+TEST_F(StoreTest, DuplicateUserIsAConflict) {
+  auto tx = write();
+  UserRecord u{0, "ana", "Ana", "ana@example.se", "admin", "active", "t", "cli", "t"};
+  ASSERT_TRUE(insert_user(*tx, u));
+  auto again = insert_user(*tx, u);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::conflict);
+}
+
+TEST_F(StoreTest, AuditAppendLinksEventsAndMovesTheHead) {
+  const audit::Chain chain(crypto::random_key());
+  const AuditStore store(chain);
+  {
+    auto tx = write();
+    for (int i = 0; i < 3; ++i) {
+      audit::Event e{0, "2026-11-23T10:00:00.000Z", "cli", "test.append", "thing", std::to_string(i), "{}", "local", {}, {}};
+      auto appended = store.append(*tx, e);
+      ASSERT_TRUE(appended) << appended.error().message;
+      EXPECT_EQ(appended->seq, i + 1);
+    }
+    ASSERT_TRUE(tx->commit());
+  }
+  auto tx = db_->begin(Access::read);
+  auto head = AuditStore::head(**tx);
+  ASSERT_TRUE(head && head->has_value());
+  EXPECT_EQ((*head)->seq, 3);
+  audit::Verifier v(&chain);
+  ASSERT_TRUE(AuditStore::for_each(**tx, 0, [&](const audit::Event& e) { return v.feed(e); }));
+  EXPECT_TRUE(v.finish((*head)->seq, (*head)->hash, (*head)->mac)) << v.failure();
+  EXPECT_EQ(v.count(), 3);
+}
+
+TEST_F(StoreTest, AuditEventRolledBackWithItsTransaction) {
+  const audit::Chain chain(crypto::random_key());
+  {
+    auto tx = write();
+    ASSERT_TRUE(AuditStore(chain).append(*tx, audit::Event{0, "t", "cli", "a", "b", "c", "{}", "local", {}, {}}));
+  }
+  auto tx = db_->begin(Access::read);
+  EXPECT_FALSE(AuditStore::head(**tx).value().has_value());
+  EXPECT_FALSE(AuditStore::event(**tx, 1).value().has_value());
+}
+
+TEST_F(StoreTest, IntegrityCheckReportsOk) { EXPECT_EQ(db_->integrity_check().value(), "ok"); }
