@@ -22,14 +22,6 @@ std::vector<char*> c_args(const std::vector<std::string>& argv) {
   return out;
 }
 
-std::string drain(int fd) {
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-  return out;
-}
-
 std::string temp_path(const char* stem) {
   std::string path = std::string("/tmp/") + stem + "-XXXXXX";
   const int fd = ::mkstemp(path.data());

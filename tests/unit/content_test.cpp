@@ -127,9 +127,10 @@ TEST(BuiltinCatalogs, SwedishTextIsVerbatimFromTheAnnex) {
       // The second file's texts are split into sentences; each sentence must occur there.
       std::istringstream lines(r.text.sv);
       std::string line;
-      while (std::getline(lines, line))
-        if (!collapse_whitespace(line).empty())
-          EXPECT_NE(all2.find(collapse_whitespace(line)), std::string::npos) << r.id << ": " << line;
+      while (std::getline(lines, line)) {
+        if (collapse_whitespace(line).empty()) continue;
+        EXPECT_NE(all2.find(collapse_whitespace(line)), std::string::npos) << r.id << ": " << line;
+      }
     } else {
       EXPECT_NE(all.find(text), std::string::npos) << r.id;
     }

@@ -51,7 +51,19 @@ describe('requirement catalogue in the browser', { timeout: 180_000 }, () => {
   afterEach(() => watch?.assertClean('after this test'));
 
   const url = (path) => new URL(path, tillit.baseUrl).href;
-  const requirementRows = () => page.getByRole('table').locator('tbody').getByRole('row');
+  // Each test goes on from where the previous one left the page; when that one
+  // failed somewhere else, start from the expected page so failures stay apart.
+  async function continueAt(pathAndQuery) {
+    const want = new URL(pathAndQuery, tillit.baseUrl);
+    const here = new URL(page.url());
+    if (here.origin !== want.origin || here.pathname !== want.pathname) {
+      await page.goto(want.href);
+    }
+  }
+  // The requirements table is named by its caption ("65 av 65 krav", "14 of 65
+  // requirements"); the annex page has other tables too.
+  const requirementsTable = () => page.getByRole('table', { name: /\b(av|of) 65 (krav|requirements)\b/ });
+  const requirementRows = () => requirementsTable().locator('tbody').getByRole('row');
   const rowOf = (id) => requirementRows().filter({
     has: page.getByRole('link', { name: id, exact: true }),
   });
@@ -66,7 +78,9 @@ describe('requirement catalogue in the browser', { timeout: 180_000 }, () => {
 
     const annex = page.getByRole('main').getByRole('link', { name: ANNEX_TITLE_SV });
     await annex.waitFor();
-    const card = page.getByRole('main').getByRole('listitem').filter({ has: annex });
+    const card = page.getByRole('main').getByRole('listitem').filter({
+      has: page.getByRole('link', { name: ANNEX_TITLE_SV }),
+    });
     assert.match(await card.innerText(), /65 krav/);
 
     await annex.click();
@@ -75,9 +89,10 @@ describe('requirement catalogue in the browser', { timeout: 180_000 }, () => {
     assert.equal((await page.getByRole('heading', { level: 1 }).innerText()).trim(), ANNEX_TITLE_SV);
   });
 
-  it('the annex lists its 65 requirements, K14 with its title', async () => {
+  it('the annex lists its 65 requirements, K14 with its title', async (t) => {
+    await continueAt('/catalog/annex');
     assert.equal(await requirementRows().count(), 65);
-    assert.match(await page.getByRole('table').locator('caption').innerText(), /65 av 65/);
+    assert.match(await requirementsTable().locator('caption').innerText(), /65 av 65/);
 
     const ids = await requirementRows().locator('td:first-child').allInnerTexts();
     assert.deepEqual(ids.map((id) => id.trim()), ANNEX_IDS);
@@ -89,10 +104,11 @@ describe('requirement catalogue in the browser', { timeout: 180_000 }, () => {
     assert.equal(cells.at(-1), K14_TITLE_SV);
 
     const file = await screenshot(page, 'catalog-annex');
-    console.log(`# screenshot: ${file}`);
+    t.diagnostic(`screenshot: ${file}`);
   });
 
   it('typing "sårbarhet" into the filter and submitting narrows the list', async () => {
+    await continueAt('/catalog/annex');
     const field = page.getByLabel('Filtrera');
     await field.fill('sårbarhet');
     await page.getByRole('button', { name: 'Visa' }).click();
@@ -102,13 +118,14 @@ describe('requirement catalogue in the browser', { timeout: 180_000 }, () => {
     const count = await requirementRows().count();
     assert.ok(count > 0 && count < 65, `expected between 1 and 64 rows, saw ${count}`);
     assert.equal(await rowOf('K14').count(), 1, 'K14 is among the filtered requirements');
-    assert.match(await page.getByRole('table').locator('caption').innerText(),
+    assert.match(await requirementsTable().locator('caption').innerText(),
       new RegExp(`^${count} av 65`));
     assert.equal(await page.getByLabel('Filtrera').inputValue(), 'sårbarhet',
       'the filter keeps what was typed');
   });
 
   it('clicking K14 opens its detail with the Swedish text and what it maps to', async () => {
+    await continueAt('/catalog/annex?q=s%C3%A5rbarhet');
     await rowOf('K14').getByRole('link', { name: 'K14', exact: true }).click();
     await page.waitForURL(/\/catalog\/annex\/K14(\?|$)/);
     await assertPageBasics(page, { lang: 'sv' });
@@ -131,6 +148,7 @@ describe('requirement catalogue in the browser', { timeout: 180_000 }, () => {
   });
 
   it('the A.8.8 link opens the ISO control, which lists K14 under "Täcker krav"', async () => {
+    await continueAt('/catalog/annex/K14');
     await listUnder('Motsvarar').getByRole('link', { name: 'iso27001-2022: A.8.8', exact: true }).click();
     await page.waitForURL(/\/catalog\/iso27001-2022\/A\.8\.8(\?|$)/);
     await assertPageBasics(page, { lang: 'sv' });
@@ -148,6 +166,7 @@ describe('requirement catalogue in the browser', { timeout: 180_000 }, () => {
   });
 
   it('the header link switches to English and back to Swedish', async () => {
+    await continueAt('/catalog/annex/K14');
     await page.getByRole('banner').getByRole('link', { name: 'English', exact: true }).click();
     await page.waitForURL(/[?&]lang=en/);
     await assertPageBasics(page, { lang: 'en' });

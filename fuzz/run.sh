@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang and runs each for SECONDS (default 30) over a
+# temporary copy of its seed corpus. Exits non-zero if any target crashes, leaks, hits
+# undefined behaviour, times out or breaks an invariant; the input that did it is kept in
+# BUILD_DIR/fuzz-artifacts/.
+#
+#   bash fuzz/run.sh [SECONDS]
+#
+# Environment:
+#   BUILD_DIR     build directory (default: build-fuzz/ at the repository root)
+#   FUZZ_TARGETS  space-separated subset of targets to run (default: all four)
+#   CC, CXX       compilers for the first configure (default: clang-14, clang++-14)
+#   KEEP_CORPUS=1 keep the working corpora (with what the fuzzer found) instead of deleting them
+#   FUZZ_ARGS     extra libFuzzer flags, e.g. "-jobs=2 -workers=2" or "-only_ascii=1"
+set -euo pipefail
+
+seconds="${1:-30}"
+if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
+  echo "usage: bash fuzz/run.sh [SECONDS]   (SECONDS: a whole number >= 1, default 30)" >&2
+  exit 2
+fi
+
+fuzz_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$fuzz_dir/.." && pwd)"
+build="${BUILD_DIR:-$root/build-fuzz}"
+all_targets="fuzz_catalog_yaml fuzz_config_yaml fuzz_audit_export fuzz_timestamp"
+targets="${FUZZ_TARGETS:-$all_targets}"
+export CC="${CC:-clang-14}" CXX="${CXX:-clang++-14}"
+
+if ! command -v "$CXX" >/dev/null; then
+  echo "run.sh: $CXX not found; fuzz targets need clang (CC=clang-14 CXX=clang++-14)" >&2
+  exit 2
+fi
+
+# Everything linked into a target is compiled with coverage instrumentation and the sanitizers.
+sanitize_flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+generator=()
+if [ ! -f "$build/CMakeCache.txt" ] && command -v ninja >/dev/null; then generator=(-G Ninja); fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/tillit-fuzz.XXXXXX")"
+if [ "${KEEP_CORPUS:-0}" = 1 ]; then
+  echo "== working corpora kept in $work"
+else
+  trap 'rm -rf "$work"' EXIT
+fi
+
+echo "== configuring $build"
+cmake -S "$root" -B "$build" "${generator[@]}" \
+  -DTILLIT_FUZZ=ON -DTILLIT_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS="$sanitize_flags" >"$work/configure.log" 2>&1 || {
+  cat "$work/configure.log" >&2
+  exit 2
+}
+
+echo "== building $targets (only these and the libraries they need)"
+# shellcheck disable=SC2086
+cmake --build "$build" --target $targets
+
+artifacts="$build/fuzz-artifacts"
+mkdir -p "$artifacts"
+
+# Sanitizer reports abort the process, so libFuzzer records the input as a crash.
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}"
+
+failed=()
+summary=()
+for t in $targets; do
+  bin="$build/fuzz/$t"
+  corpus="$work/$t"
+  mkdir -p "$corpus"
+  if [ -d "$fuzz_dir/corpus/$t" ]; then cp "$fuzz_dir/corpus/$t"/* "$corpus"/ 2>/dev/null || true; fi
+  dict=()
+  if [ -f "$fuzz_dir/dict/$t.dict" ]; then dict=("-dict=$fuzz_dir/dict/$t.dict"); fi
+  log="$work/$t.log"
+  echo "== $t: ${seconds}s over $(ls "$corpus" | wc -l) seeds"
+  rc=0
+  # shellcheck disable=SC2086
+  "$bin" "$corpus" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
+    -use_value_profile=1 -print_final_stats=1 -artifact_prefix="$artifacts/$t-" ${FUZZ_ARGS:-} >"$log" 2>&1 || rc=$?
+  stats="$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -E 's/^#([0-9]+)\s+\S+\s+/\1 runs, /' || true)"
+  speed="$(grep -E '^stat::average_exec_per_sec' "$log" | awk '{print $2}' || true)"
+  if [ "$rc" -ne 0 ]; then
+    failed+=("$t")
+    echo "!! $t FAILED (exit $rc). Report:" >&2
+    grep -E -A 40 '^==[0-9]+==ERROR|FUZZ_CHECK failed|uncaught exception|runtime error|deadly signal|ERROR: libFuzzer' "$log" \
+      | head -n 60 >&2 || tail -n 40 "$log" >&2
+    grep -E 'Test unit written to' "$log" >&2 || true
+    cp "$log" "$artifacts/$t.log"
+    echo "   full log: $artifacts/$t.log" >&2
+    summary+=("$t: FAILED (exit $rc)")
+  else
+    summary+=("$t: ok, ${speed:-?} exec/s, $stats")
+  fi
+done
+
+echo
+echo "== summary (${seconds}s each)"
+printf '  %s\n' "${summary[@]}"
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "== FAILED: ${failed[*]}; crashing inputs in $artifacts/" >&2
+  exit 1
+fi
