@@ -11,9 +11,15 @@
 // The seeds in corpus/fuzz_audit_export/ are signed with the same fixed key and sealed with the
 // same chain key (see README.md), so mutations start from valid exports.
 //
+// The input is also decoded directly with crypto::from_base64 and crypto::from_hex, which read
+// the export's keys, signatures and hashes, and arbitrary bytes from it are encoded and decoded
+// back.
+//
 // Invariants: verify_export never throws; failures are integrity errors; an export that
 // verifies with the chain key also verifies offline, with the same summary; a summary's
-// events are gapless (last_seq - first_seq + 1 == events) and its fingerprint is the expected one.
+// events are gapless (last_seq - first_seq + 1 == events) and its fingerprint is the expected one;
+// from_base64/from_hex never throw, decode at most 3 bytes per 4 characters (exactly 1 per 2),
+// and are the inverses of to_base64/to_hex.
 #include <array>
 #include <cstdint>
 #include <sstream>
@@ -102,6 +108,32 @@ std::string resign(std::string_view text) {
   return out;
 }
 
+// The codecs verify_export uses on the export's fields, on the raw input.
+void check_codecs(std::string_view text) {
+  if (const auto b64 = crypto::from_base64(text)) {
+    FUZZ_CHECK_MSG(b64->size() <= text.size() / 4 * 3, "from_base64 decoded more bytes than its input holds");
+    // A decoded value, encoded again, decodes to itself.
+    if (crypto::to_base64(crypto::as_chars(*b64)) != text) {
+      const std::string canonical = crypto::to_base64(crypto::as_chars(*b64));
+      const auto again = crypto::from_base64(canonical);
+      FUZZ_CHECK_MSG(again && *again == *b64, "from_base64(to_base64(x)) != x for a decoded value");
+    }
+  } else {
+    FUZZ_CHECK(b64.error().code == ErrorCode::invalid_argument);
+  }
+  if (const auto hex = crypto::from_hex(text)) {
+    FUZZ_CHECK(hex->size() * 2 == text.size());
+    std::string lower(text);
+    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
+    FUZZ_CHECK_MSG(crypto::to_hex(crypto::as_chars(*hex)) == lower, "from_hex/to_hex disagree");
+  }
+  // Arbitrary bytes (here: the input) survive to_base64 -> from_base64 and to_hex -> from_hex.
+  const auto b64 = crypto::from_base64(crypto::to_base64(text));
+  FUZZ_CHECK_MSG(b64 && crypto::as_chars(*b64) == text, "from_base64(to_base64(input)) != input");
+  const auto hex = crypto::from_hex(crypto::to_hex(text));
+  FUZZ_CHECK_MSG(hex && crypto::as_chars(*hex) == text, "from_hex(to_hex(input)) != input");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -111,6 +143,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(fuzz::as_text(data, size));
+  check_codecs(text);
 
   for (const std::string& input : {text, resign(text)}) {
     const auto offline = verify(input, nullptr);

@@ -45,7 +45,8 @@ const CHROMIUM_ARGS = [
 
 const LOCAL_NO_PROXY = '127.0.0.1,localhost,::1';
 
-// Processes and directories to clean up if the test process dies early.
+// Processes and directories to clean up if the test process ends early.
+// The 'exit' handler covers a normal exit; a watchdog (below) covers the rest.
 const liveServers = new Set();
 const liveDirs = new Set();
 process.on('exit', () => {
@@ -56,6 +57,39 @@ process.on('exit', () => {
     try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
   }
 });
+
+// A small shell that outlives this process: when its stdin reaches EOF
+// (this process ended in any way, SIGKILL and SIGPIPE included, or the test
+// runner's SIGTERM, which skips 'exit' handlers), it stops `pid` with SIGTERM
+// (SIGKILL after 10 s) and removes `dir`. release() disarms it.
+const WATCHDOG = `
+cat >/dev/null
+if [ -n "$1" ]; then
+  kill -TERM "$1" 2>/dev/null
+  i=0
+  while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+  kill -KILL "$1" 2>/dev/null
+else
+  sleep 2
+fi
+rm -rf -- "$2"
+`;
+
+function watchdog(pid, dir) {
+  const dog = spawn('/bin/sh', ['-c', WATCHDOG, 'tillit-test-watchdog', pid ? String(pid) : '', dir], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true, // not in our process group: a Ctrl-C must not take it down with us
+  });
+  dog.on('error', () => { /* cleanup falls back to the 'exit' handler */ });
+  dog.stdin.on('error', () => {});
+  dog.unref();
+  dog.stdin.unref?.();
+  return {
+    release() {
+      try { dog.kill('SIGKILL'); } catch { /* already gone */ }
+    },
+  };
+}
 
 function isExecutableFile(file) {
   try {
@@ -141,7 +175,8 @@ function waitForExit(child, timeoutMs) {
  * @returns {Promise<{baseUrl: string, dataDir: string, setupCode: string,
  *   initOutput: string, pid: number, stderr: () => string,
  *   stop: () => Promise<void>}>} baseUrl ends with '/'; stop() sends SIGTERM,
- *   waits for the exit and removes the temporary directory.
+ *   waits for the exit and removes the temporary directory; it throws when
+ *   the server had died during the test or did not exit 0 on SIGTERM.
  */
 export async function startTillit({ serveArgs = [], timeoutMs = LISTEN_TIMEOUT_MS } = {}) {
   const bin = tillitBin();
@@ -171,6 +206,7 @@ export async function startTillit({ serveArgs = [], timeoutMs = LISTEN_TIMEOUT_M
   });
   liveServers.add(child);
   child.once('exit', () => liveServers.delete(child));
+  const dog = watchdog(child.pid, tmp);
 
   let stderr = '';
   const stdoutLines = [];
@@ -209,6 +245,7 @@ export async function startTillit({ serveArgs = [], timeoutMs = LISTEN_TIMEOUT_M
       });
     });
   } catch (error) {
+    dog.release();
     child.kill('SIGKILL');
     await waitForExit(child, STOP_TIMEOUT_MS);
     await cleanup();
@@ -219,8 +256,10 @@ export async function startTillit({ serveArgs = [], timeoutMs = LISTEN_TIMEOUT_M
   async function stop() {
     if (stopped) return stopped;
     stopped = (async () => {
+      dog.release();
+      const diedEarly = child.exitCode !== null || child.signalCode !== null;
       let graceful = true;
-      if (child.exitCode === null && child.signalCode === null) {
+      if (!diedEarly) {
         child.kill('SIGTERM');
         graceful = await waitForExit(child, STOP_TIMEOUT_MS);
         if (!graceful) {
@@ -229,9 +268,17 @@ export async function startTillit({ serveArgs = [], timeoutMs = LISTEN_TIMEOUT_M
         }
       }
       await cleanup();
+      if (diedEarly) {
+        throw new Error(`tillit serve ended by itself during the test ` +
+          `(${child.exitCode ?? child.signalCode}).\nstderr:\n${stderr}`);
+      }
       if (!graceful) {
         throw new Error(`tillit serve did not stop within ${STOP_TIMEOUT_MS} ms of SIGTERM; ` +
           `killed it.\nstderr:\n${stderr}`);
+      }
+      if (child.exitCode !== 0) {
+        throw new Error(`tillit serve exited with ${child.exitCode ?? child.signalCode} ` +
+          `on SIGTERM instead of 0.\nstderr:\n${stderr}`);
       }
     })();
     return stopped;
@@ -252,6 +299,9 @@ export async function launchBrowser(options = {}) {
   const executablePath = chromiumBin();
   const profile = await mkdtemp(path.join(tmpdir(), 'tillit-chromium-'));
   liveDirs.add(profile);
+  // Chromium exits by itself when this process goes (its DevTools pipe
+  // closes); the watchdog then removes the profile.
+  const dog = watchdog(null, profile);
   let context;
   try {
     context = await chromium.launchPersistentContext(profile, {
@@ -269,7 +319,8 @@ export async function launchBrowser(options = {}) {
       ...options,
     });
   } catch (error) {
-    await rm(profile, { recursive: true, force: true });
+    dog.release();
+    await rm(profile, { recursive: true, force: true, maxRetries: 3 });
     liveDirs.delete(profile);
     throw error;
   }
@@ -285,7 +336,8 @@ export async function launchBrowser(options = {}) {
       try {
         await context.close();
       } finally {
-        await rm(profile, { recursive: true, force: true });
+        dog.release();
+        await rm(profile, { recursive: true, force: true, maxRetries: 3 });
         liveDirs.delete(profile);
       }
     })();

@@ -124,7 +124,7 @@ TEST(Router, BadEscapeInPathIsBadRequest) {
 TEST(Router, CustomErrorResponderBuildsErrors) {
   Router router;
   router.add("GET", "/risks", answer("risks"));
-  router.set_error_responder([](int status, std::string_view code, std::string_view message) {
+  router.set_error_responder([](const Request&, int status, std::string_view code, std::string_view message) {
     return Response::html(status, "<p>" + std::string(code) + ": " + std::string(message));
   });
   const Response missing = dispatch(router, "GET", "/missing");

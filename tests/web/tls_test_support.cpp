@@ -132,22 +132,27 @@ std::size_t HttpReply::header_count(std::string_view name) const {
   return count;
 }
 
+TlsClient::Socket::~Socket() {
+  if (fd >= 0) ::close(fd);
+}
+
 TlsClient::TlsClient(unsigned short port, const ClientOptions& options) {
   ERR_clear_error();
-  context_ = SSL_CTX_new(TLS_client_method());
+  context_.reset(SSL_CTX_new(TLS_client_method()));
   check(context_ != nullptr, "SSL_CTX_new");
-  SSL_CTX_set_verify(context_, SSL_VERIFY_NONE, nullptr);  // the tests inspect the cert
+  SSL_CTX* context = context_.get();
+  SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nullptr);  // the tests inspect the cert
   if (options.offer_legacy) {
-    SSL_CTX_set_security_level(context_, 0);
-    check(SSL_CTX_set_cipher_list(context_, "ALL:@SECLEVEL=0") == 1, "legacy cipher list");
+    SSL_CTX_set_security_level(context, 0);
+    check(SSL_CTX_set_cipher_list(context, "ALL:@SECLEVEL=0") == 1, "legacy cipher list");
   }
-  check(SSL_CTX_set_min_proto_version(context_, options.min_version) == 1, "min version");
-  check(SSL_CTX_set_max_proto_version(context_, options.max_version) == 1, "max version");
+  check(SSL_CTX_set_min_proto_version(context, options.min_version) == 1, "min version");
+  check(SSL_CTX_set_max_proto_version(context, options.max_version) == 1, "max version");
   if (!options.tls12_ciphers.empty()) {
-    check(SSL_CTX_set_cipher_list(context_, options.tls12_ciphers.c_str()) == 1, "cipher list");
+    check(SSL_CTX_set_cipher_list(context, options.tls12_ciphers.c_str()) == 1, "cipher list");
   }
   if (!options.groups.empty()) {
-    check(SSL_CTX_set1_groups_list(context_, options.groups.c_str()) == 1, "groups");
+    check(SSL_CTX_set1_groups_list(context, options.groups.c_str()) == 1, "groups");
   }
   if (!options.alpn.empty()) {
     std::string wire;
@@ -155,18 +160,18 @@ TlsClient::TlsClient(unsigned short port, const ClientOptions& options) {
       wire += static_cast<char>(protocol.size());
       wire += protocol;
     }
-    check(SSL_CTX_set_alpn_protos(context_, reinterpret_cast<const unsigned char*>(wire.data()),
+    check(SSL_CTX_set_alpn_protos(context, reinterpret_cast<const unsigned char*>(wire.data()),
                                   static_cast<unsigned>(wire.size())) == 0,
           "ALPN");
   }
 
-  socket_ = connect_loopback(port);
-  set_socket_receive_timeout(socket_, kDefaultReceiveTimeout);
-  ssl_ = SSL_new(context_);
+  socket_.fd = connect_loopback(port);
+  set_socket_receive_timeout(socket_.fd, kDefaultReceiveTimeout);
+  ssl_.reset(SSL_new(context));
   check(ssl_ != nullptr, "SSL_new");
-  SSL_set_fd(ssl_, socket_);
-  SSL_set_tlsext_host_name(ssl_, "localhost");
-  if (SSL_connect(ssl_) == 1) {
+  SSL_set_fd(ssl_.get(), socket_.fd);
+  SSL_set_tlsext_host_name(ssl_.get(), "localhost");
+  if (SSL_connect(ssl_.get()) == 1) {
     connected_ = true;
   } else {
     failure_reason_ = ERR_GET_REASON(ERR_peek_error());
@@ -174,33 +179,27 @@ TlsClient::TlsClient(unsigned short port, const ClientOptions& options) {
   }
 }
 
-TlsClient::~TlsClient() {
-  if (ssl_ != nullptr) SSL_free(ssl_);
-  if (context_ != nullptr) SSL_CTX_free(context_);
-  if (socket_ >= 0) ::close(socket_);
-}
+int TlsClient::version() const { return SSL_version(ssl_.get()); }
 
-int TlsClient::version() const { return SSL_version(ssl_); }
-
-std::string TlsClient::cipher() const { return SSL_get_cipher_name(ssl_); }
+std::string TlsClient::cipher() const { return SSL_get_cipher_name(ssl_.get()); }
 
 std::string TlsClient::alpn() const {
   const unsigned char* data = nullptr;
   unsigned int length = 0;
-  SSL_get0_alpn_selected(ssl_, &data, &length);
+  SSL_get0_alpn_selected(ssl_.get(), &data, &length);
   return std::string(reinterpret_cast<const char*>(data), length);
 }
 
 long TlsClient::peer_serial() const {
-  X509* certificate = SSL_get0_peer_certificate(ssl_);
+  X509* certificate = SSL_get0_peer_certificate(ssl_.get());
   return certificate == nullptr ? -1 : ASN1_INTEGER_get(X509_get_serialNumber(certificate));
 }
 
-int TlsClient::negotiated_group() const { return SSL_get_negotiated_group(ssl_); }
+int TlsClient::negotiated_group() const { return SSL_get_negotiated_group(ssl_.get()); }
 
 bool TlsClient::send(std::string_view bytes) {
   while (!bytes.empty()) {
-    const int written = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
+    const int written = SSL_write(ssl_.get(), bytes.data(), static_cast<int>(bytes.size()));
     if (written <= 0) return false;
     bytes.remove_prefix(static_cast<std::size_t>(written));
   }
@@ -209,7 +208,7 @@ bool TlsClient::send(std::string_view bytes) {
 
 bool TlsClient::fill_buffer() {
   char chunk[16384];
-  const int received = SSL_read(ssl_, chunk, sizeof chunk);
+  const int received = SSL_read(ssl_.get(), chunk, sizeof chunk);
   if (received <= 0) return false;
   buffer_.append(chunk, static_cast<std::size_t>(received));
   return true;
@@ -264,15 +263,15 @@ std::optional<HttpReply> TlsClient::exchange(std::string_view request, bool head
 }
 
 void TlsClient::set_receive_timeout(std::chrono::milliseconds timeout) {
-  set_socket_receive_timeout(socket_, timeout);
+  set_socket_receive_timeout(socket_.fd, timeout);
 }
 
 bool TlsClient::closed_by_peer(std::chrono::milliseconds timeout) {
   set_receive_timeout(timeout);
   char byte;
   errno = 0;
-  const int received = SSL_read(ssl_, &byte, 1);
-  const int error = SSL_get_error(ssl_, received);
+  const int received = SSL_read(ssl_.get(), &byte, 1);
+  const int error = SSL_get_error(ssl_.get(), received);
   const bool timed_out = received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   set_receive_timeout(kDefaultReceiveTimeout);
   ERR_clear_error();

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -68,7 +69,6 @@ struct HttpReply {
 class TlsClient {
  public:
   explicit TlsClient(unsigned short port, const ClientOptions& options = {});
-  ~TlsClient();
   TlsClient(const TlsClient&) = delete;
   TlsClient& operator=(const TlsClient&) = delete;
 
@@ -96,9 +96,21 @@ class TlsClient {
   bool fill_buffer();
   void set_receive_timeout(std::chrono::milliseconds timeout);
 
-  int socket_ = -1;
-  SSL_CTX* context_ = nullptr;
-  SSL* ssl_ = nullptr;
+  // Members own their resource, so a constructor that throws releases what it acquired.
+  struct Socket {
+    ~Socket();
+    int fd = -1;
+  };
+  struct SslCtxFree {
+    void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
+  };
+  struct SslFree {
+    void operator()(SSL* ssl) const { SSL_free(ssl); }
+  };
+
+  Socket socket_;
+  std::unique_ptr<SSL_CTX, SslCtxFree> context_;
+  std::unique_ptr<SSL, SslFree> ssl_;  // uses socket_.fd: declared after it, so freed first
   bool connected_ = false;
   int failure_reason_ = 0;
   std::string failure_;

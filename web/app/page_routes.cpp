@@ -58,6 +58,12 @@ const std::map<std::string, std::pair<const char*, const char*>>& ui_strings() {
       {"duties_heading", {"Återkommande åtaganden", "Recurring duties"}},
       {"every_word", {"intervall", "every"}},
       {"back_home", {"Till översikten", "Back to the overview"}},
+      {"source_label", {"Källa", "Source"}},
+      {"severity_none", {"ingen", "none"}},
+      {"severity_low", {"låg", "low"}},
+      {"severity_medium", {"medel", "medium"}},
+      {"severity_high", {"hög", "high"}},
+      {"severity_critical", {"kritisk", "critical"}},
       {"error_404", {"Sidan finns inte", "Page not found"}},
       {"error_other", {"Något gick fel", "Something went wrong"}},
   };
@@ -221,7 +227,7 @@ void add_page_routes(Router& router, services::Installation& inst) {
     list bands;
     for (const auto& b : entry->catalog.cvss_remediation) {
       data band{data::type::object};
-      band.set("severity", b.severity);
+      band.set("severity", t(r, "severity_" + b.severity));
       band.set("range", format_score(b.min) + "–" + format_score(b.max));
       band.set("label", b.label.in(lang));
       bands.push_back(band);
@@ -277,6 +283,7 @@ void add_page_routes(Router& router, services::Installation& inst) {
     view.set("category", req.category.in(lang));
     const std::string& text = req.text.in(lang);
     view.set("text", text);
+    view.set("has_text", text.empty() ? data::type::bool_false : data::type::bool_true);
     view.set("text_lang", text == req.text.sv ? "sv" : "en");
     view.set("has_mappings", mappings.empty() ? data::type::bool_false : data::type::bool_true);
     view.set("mappings", mappings);

@@ -46,7 +46,13 @@ std::string join(const std::set<std::string>& items, std::string_view separator)
 
 }  // namespace
 
-Router::Router() : error_responder_(json_error) {}
+namespace {
+Response json_error_for(const Request&, int status, std::string_view code, std::string_view message) {
+  return json_error(status, code, message);
+}
+}  // namespace
+
+Router::Router() : error_responder_(json_error_for) {}
 
 void Router::add(std::string method, std::string pattern, Handler handler) {
   if (method.empty()) throw std::invalid_argument("Router: empty method for '" + pattern + "'");
@@ -95,8 +101,8 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
                      std::move(handler)});
 }
 
-void Router::set_error_responder(ErrorResponder responder) {
-  error_responder_ = responder ? std::move(responder) : ErrorResponder(json_error);
+void Router::set_error_responder(RouteErrorResponder responder) {
+  error_responder_ = responder ? std::move(responder) : RouteErrorResponder(json_error_for);
 }
 
 bool Router::matches(const Route& route, const std::vector<std::string>& segments,
@@ -126,12 +132,12 @@ bool Router::more_specific(const Route& a, const Route& b) {
 
 Response Router::dispatch(Request& request) const {
   if (request.path.empty() || request.path.front() != '/') {
-    return error_responder_(404, "not_found", "resource not found");
+    return error_responder_(request, 404, "not_found", "resource not found");
   }
   std::vector<std::string> segments;
   for (std::string_view raw : split_segments(request.path)) {
     auto decoded = percent_decode(raw, false);
-    if (!decoded) return error_responder_(400, "bad_request", "malformed percent-encoding in path");
+    if (!decoded) return error_responder_(request, 400, "bad_request", "malformed percent-encoding in path");
     segments.push_back(std::move(*decoded));
   }
 
@@ -151,9 +157,9 @@ Response Router::dispatch(Request& request) const {
   if (chosen == nullptr && request.method == "HEAD") chosen = get_route;
 
   if (chosen == nullptr) {
-    if (allowed_methods.empty()) return error_responder_(404, "not_found", "resource not found");
+    if (allowed_methods.empty()) return error_responder_(request, 404, "not_found", "resource not found");
     if (allowed_methods.contains("GET")) allowed_methods.insert("HEAD");
-    Response response = error_responder_(405, "method_not_allowed", "method not allowed");
+    Response response = error_responder_(request, 405, "method_not_allowed", "method not allowed");
     response.headers.emplace_back("Allow", join(allowed_methods, ", "));
     return response;
   }

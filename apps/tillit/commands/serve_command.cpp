@@ -52,7 +52,7 @@ void add_serve_command(CLI::App& app, Runner& run) {
       options.max_body_bytes = config->max_request_bytes;
       options.log = log_line;
       // Unknown pages get an HTML error page, unknown API paths a JSON error body.
-      // TODO-wire router.set_error_responder(web::error_page_or_json);
+      router.set_error_responder(web::error_page_or_json);
       web::Server server(options, [&router](web::Request& r) { return router.dispatch(r); });
       try {
         server.start();

@@ -10,11 +10,7 @@ import {
 
 // Known, reported problems the watcher tolerates. Keep this list short and
 // remove an entry as soon as its cause is fixed.
-const KNOWN_CONSOLE_ERRORS = [
-  // No favicon is served or declared, so Chromium's automatic request for
-  // /favicon.ico gets a 404, which it logs as a console error.
-  /favicon\.ico/,
-];
+const KNOWN_CONSOLE_ERRORS = [];
 
 const K14_TITLE_SV = 'Sårbarhetsskanning minst kvartalsvis och vid större ändringar';
 const K14_TITLE_EN = 'Vulnerability scans at least quarterly and after major changes';
@@ -43,8 +39,11 @@ describe('requirement catalogue in the browser', { timeout: 180_000 }, () => {
   });
 
   after(async () => {
-    await browser?.close();
-    await tillit?.stop();
+    try {
+      await browser?.close();
+    } finally {
+      await tillit?.stop();
+    }
   });
 
   // No test may leave a console error or CSP violation behind.

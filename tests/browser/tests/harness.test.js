@@ -38,8 +38,11 @@ describe('harness', { timeout: 120_000 }, () => {
       browser = await launchBrowser();
     });
     after(async () => {
-      await browser?.close();
-      await tillit?.stop();
+      try {
+        await browser?.close();
+      } finally {
+        await tillit?.stop();
+      }
     });
 
     it('startTillit returns a setup code, an https base URL and the data directory', () => {

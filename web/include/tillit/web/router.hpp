@@ -23,6 +23,11 @@
 
 namespace tillit::web {
 
+// Builds the router's own 400/404/405 responses; it sees the request, so that a page gets
+// an HTML error and an API path a JSON one.
+using RouteErrorResponder =
+    std::function<Response(const Request& request, int status, std::string_view code, std::string_view message)>;
+
 class Router {
  public:
   Router();
@@ -31,8 +36,8 @@ class Router {
   // route would clash with an existing one (same method, same pattern up to parameter names).
   void add(std::string method, std::string pattern, Handler handler);
 
-  // Replaces json_error as the source of 400, 404 and 405 responses.
-  void set_error_responder(ErrorResponder responder);
+  // Replaces json_error as the source of 400, 404 and 405 responses (empty: json_error).
+  void set_error_responder(RouteErrorResponder responder);
 
   // Runs the matching handler with request.params filled in. Answers 404 when no pattern
   // matches, 405 with an Allow header when patterns match but none for this method, and 400
@@ -61,7 +66,7 @@ class Router {
   static bool more_specific(const Route& a, const Route& b);
 
   std::vector<Route> routes_;
-  ErrorResponder error_responder_;
+  RouteErrorResponder error_responder_;
 };
 
 }  // namespace tillit::web
