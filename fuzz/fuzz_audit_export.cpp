@@ -11,9 +11,9 @@
 // The seeds in corpus/fuzz_audit_export/ are signed with the same fixed key and sealed with the
 // same chain key (see README.md), so mutations start from valid exports.
 //
-// The input is also decoded directly with crypto::from_base64 and crypto::from_hex, which read
-// the export's keys, signatures and hashes, and arbitrary bytes from it are encoded and decoded
-// back.
+// The input, and each quoted string in it, is also decoded directly with crypto::from_base64 and
+// crypto::from_hex, which read the export's keys, signatures and hashes; and the input's bytes are
+// encoded and decoded back.
 //
 // Invariants: verify_export never throws; failures are integrity errors; an export that
 // verifies with the chain key also verifies offline, with the same summary; a summary's
@@ -108,16 +108,13 @@ std::string resign(std::string_view text) {
   return out;
 }
 
-// The codecs verify_export uses on the export's fields, on the raw input.
-void check_codecs(std::string_view text) {
+// The decoders verify_export applies to the export's string fields (keys, signatures, hashes).
+void check_decoders(std::string_view text) {
   if (const auto b64 = crypto::from_base64(text)) {
     FUZZ_CHECK_MSG(b64->size() <= text.size() / 4 * 3, "from_base64 decoded more bytes than its input holds");
     // A decoded value, encoded again, decodes to itself.
-    if (crypto::to_base64(crypto::as_chars(*b64)) != text) {
-      const std::string canonical = crypto::to_base64(crypto::as_chars(*b64));
-      const auto again = crypto::from_base64(canonical);
-      FUZZ_CHECK_MSG(again && *again == *b64, "from_base64(to_base64(x)) != x for a decoded value");
-    }
+    const auto again = crypto::from_base64(crypto::to_base64(crypto::as_chars(*b64)));
+    FUZZ_CHECK_MSG(again && *again == *b64, "from_base64(to_base64(x)) != x for a decoded value");
   } else {
     FUZZ_CHECK(b64.error().code == ErrorCode::invalid_argument);
   }
@@ -126,6 +123,19 @@ void check_codecs(std::string_view text) {
     std::string lower(text);
     for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'F' ? c - 'A' + 'a' : c);
     FUZZ_CHECK_MSG(crypto::to_hex(crypto::as_chars(*hex)) == lower, "from_hex/to_hex disagree");
+  } else {
+    FUZZ_CHECK(hex.error().code == ErrorCode::invalid_argument);
+  }
+}
+
+void check_codecs(std::string_view text) {
+  // The whole input, and every "quoted" string in it (a rough cut: escapes are not undone).
+  check_decoders(text);
+  for (std::size_t open = text.find('"'); open != std::string_view::npos;) {
+    const std::size_t close = text.find('"', open + 1);
+    if (close == std::string_view::npos) break;
+    check_decoders(text.substr(open + 1, close - open - 1));
+    open = text.find('"', close + 1);
   }
   // Arbitrary bytes (here: the input) survive to_base64 -> from_base64 and to_hex -> from_hex.
   const auto b64 = crypto::from_base64(crypto::to_base64(text));

@@ -1,10 +1,22 @@
 // tillit: one executable, one data directory. See `tillit --help`.
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 
 #include "commands/commands.h"
 #include "tillit/core/version.h"
 
 namespace tillit::cli {
+
+std::optional<std::string> environment(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::optional<std::string>(v) : std::nullopt;
+}
+
+Result<std::unique_ptr<services::Installation>> open_installation(const std::string& data_dir) {
+  auto config = services::load_config(data_dir, environment);
+  if (!config) return config.error();
+  return services::Installation::open(*config);
+}
 
 int report(const Error& error) {
   std::cerr << "tillit: " << error.message << "\n";

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "tillit/store/database.h"
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -55,16 +57,19 @@ Status apply_config_text(Config& config, std::string_view yaml_text, std::string
       config.certificate_file = value;
     } else if (key == "tls_private_key") {
       config.private_key_file = value;
-    } else if (key == "threads") {
+    } else if (key == "threads" || key == "database_pool_size") {
       unsigned n = 0;
       const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
       if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 64)
-        return fail(line, "threads must be a whole number from 1 to 64");
-      config.threads = n;
+        return fail(line, key + " must be a whole number from 1 to 64");
+      (key == "threads" ? config.threads : config.database_pool_size) = n;
+    } else if (key == "database") {
+      if (auto s = store::check_postgresql_url(value); !s) return fail(line, s.error().message);
+      config.database_url = value;
     } else {
       return fail(line, "unknown setting '" + key +
-                            "' (known: listen, public_url, tls_certificate, tls_private_key, threads); secrets never "
-                            "belong in this file");
+                            "' (known: listen, public_url, tls_certificate, tls_private_key, threads, database, "
+                            "database_pool_size); secrets never belong in this file");
     }
   }
   return {};
@@ -85,6 +90,11 @@ Result<Config> load_config(const std::filesystem::path& data_dir,
   if (auto v = getenv("TILLIT_PUBLIC_URL")) config.public_url = *v;
   if (auto v = getenv("TILLIT_TLS_CERTIFICATE")) config.certificate_file = *v;
   if (auto v = getenv("TILLIT_TLS_PRIVATE_KEY")) config.private_key_file = *v;
+  if (auto v = getenv("TILLIT_DATABASE_URL")) {
+    if (auto s = store::check_postgresql_url(*v); !s)
+      return make_error(ErrorCode::invalid_argument, "TILLIT_DATABASE_URL: " + s.error().message);
+    config.database_url = *v;
+  }
   if (auto v = getenv("TILLIT_THREADS")) {
     if (auto s = apply_config_text(config, "threads: " + *v, "TILLIT_THREADS"); !s) return s.error();
   }
@@ -105,6 +115,10 @@ std::string default_config_text(const Config& config) {
       << "# tls_certificate: \"tls/certificate.pem\"   # relative to the data directory; reloaded on SIGHUP\n"
       << "# tls_private_key: \"tls/private-key.pem\"\n"
       << "threads: " << config.threads << "\n";
+  if (config.database_url.empty())
+    out << "# database: \"postgresql://tillit@db.example.se/tillit?sslmode=verify-full\"   # password in ~/.pgpass\n";
+  else
+    out << "database: \"" << config.database_url << "\"\n";
   return out.str();
 }
 

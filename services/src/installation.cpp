@@ -128,6 +128,17 @@ Result<std::string> seed_database(store::Database& db, const crypto::SecretBytes
 
 Timestamp now_utc() { return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now()); }
 
+Result<std::unique_ptr<store::Database>> open_database(const Config& config, bool create) {
+  if (!config.database_url.empty()) return store::open_postgresql(config.database_url, config.database_pool_size);
+  if (!create && !fs::exists(config.database_file()))
+    return make_error(ErrorCode::not_found, "'" + config.data_dir.string() +
+                                                "' holds no Tillit installation; create one with 'tillit init --data " +
+                                                config.data_dir.string() + "'");
+  auto db = store::open_sqlite(config.database_file(), create);
+  if (db && create) ::chmod(config.database_file().c_str(), 0600);
+  return db;
+}
+
 Result<InitReport> Installation::init(const InitOptions& options) {
   Config config;
   config.data_dir = fs::absolute(options.data_dir);
@@ -136,14 +147,27 @@ Result<InitReport> Installation::init(const InitOptions& options) {
     return make_error(ErrorCode::invalid_argument, "the administrator's user name must be 1-64 characters");
   if (options.certificate_file.has_value() != options.private_key_file.has_value())
     return make_error(ErrorCode::invalid_argument, "give both --tls-certificate and --tls-private-key, or neither");
-  if (fs::exists(config.database_file()))
+  if (fs::exists(config.database_file()) || fs::exists(config.master_key_file()))
     return make_error(ErrorCode::conflict, "'" + config.data_dir.string() +
                                                "' already holds a Tillit installation; use another directory or "
                                                "'tillit serve --data " + config.data_dir.string() + "'");
+  config.database_url = options.database_url;
+  if (!config.database_url.empty()) {
+    if (auto s = store::check_postgresql_url(config.database_url); !s) return s.error();
+    auto target = open_database(config, false);
+    if (!target) return target.error();
+    auto empty = store::is_empty(**target);
+    if (!empty) return empty.error();
+    if (!*empty)
+      return make_error(ErrorCode::conflict,
+                        "the PostgreSQL database already holds Tillit tables; give an empty database (or serve the "
+                        "existing installation with its own data directory)");
+  }
   const bool created_dir = !fs::exists(config.data_dir);
   if (!created_dir && !fs::is_empty(config.data_dir))
     return make_error(ErrorCode::conflict, "'" + config.data_dir.string() + "' is not empty; give a new or empty directory");
 
+  bool created_schema = false;
   auto result = [&]() -> Result<InitReport> {
     if (auto s = make_private_dir(config.data_dir); !s) return s.error();
     if (auto s = make_private_dir(config.data_dir / "keys"); !s) return s.error();
@@ -151,9 +175,9 @@ Result<InitReport> Installation::init(const InitOptions& options) {
     auto master = crypto::load_master_key_file(config.master_key_file());
     if (!master) return master.error();
 
-    auto db = store::open_sqlite(config.database_file(), true);
+    auto db = open_database(config, true);
     if (!db) return db.error();
-    ::chmod(config.database_file().c_str(), 0600);
+    created_schema = true;
     if (auto v = store::migrate(**db); !v) return v.error();
 
     const auto chain_key = crypto::random_key();
@@ -197,7 +221,10 @@ Result<InitReport> Installation::init(const InitOptions& options) {
   }();
 
   if (!result) {
-    // Leave nothing half-made behind: a new directory goes, an empty one is emptied.
+    // Leave nothing half-made behind: a new directory goes, an empty one is emptied, and a
+    // PostgreSQL database that was empty before is emptied again.
+    if (created_schema && !config.database_url.empty())
+      if (auto db = open_database(config, false)) (void)store::drop_schema(**db);
     std::error_code ec;
     if (created_dir) {
       fs::remove_all(config.data_dir, ec);
@@ -209,13 +236,13 @@ Result<InitReport> Installation::init(const InitOptions& options) {
 }
 
 Result<std::unique_ptr<Installation>> Installation::open(const Config& config) {
-  if (!fs::exists(config.database_file()))
+  if (config.database_url.empty() && !fs::exists(config.database_file()))
     return make_error(ErrorCode::not_found, "'" + config.data_dir.string() +
                                                 "' holds no Tillit installation; create one with 'tillit init --data " +
                                                 config.data_dir.string() + "'");
   auto master = crypto::load_master_key_file(config.master_key_file());
   if (!master) return master.error();
-  auto db = store::open_sqlite(config.database_file(), false);
+  auto db = open_database(config, false);
   if (!db) return db.error();
   if (auto v = store::migrate(**db); !v) return v.error();
 

@@ -22,6 +22,9 @@ Result<std::optional<AuditHead>> AuditStore::head(Transaction& tx) {
 }
 
 Result<audit::Event> AuditStore::append(Transaction& tx, audit::Event event) const {
+  // Appends are serialised across every process sharing the database: read head, link,
+  // insert and move the head happen as one step.
+  if (auto s = tx.lock("tillit-audit-chain"); !s) return s.error();
   auto current = head(tx);
   if (!current) return current.error();
   const AuditHead previous = current->value_or(AuditHead{});

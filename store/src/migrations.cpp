@@ -1,5 +1,6 @@
 // Versioned schema migrations, written once in portable SQL. The few places where the
 // dialects differ are tokens replaced per back end ({{serial_pk}} for a generated key).
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -91,12 +92,46 @@ std::string dialect(std::string sql, const std::string& backend) {
 
 }  // namespace
 
+// Every table the migrations create, parents before children (drop in reverse).
+const std::vector<const char*>& schema_tables() {
+  static const std::vector<const char*> tables = {"installation", "wrapped_keys",  "audit_events", "audit_head",
+                                                   "audit_checkpoints", "users", "setup_codes", "catalogs",
+                                                   "schema_migrations"};
+  return tables;
+}
+
 int latest_schema_version() { return migrations().back().version; }
+
+Result<bool> is_empty(Database& db) {
+  auto tx = db.begin(Access::read);
+  if (!tx) return tx.error();
+  for (const char* table : schema_tables()) {
+    // information_schema exists in PostgreSQL; SQLite answers through sqlite_master.
+    const std::string sql = db.backend() == "postgresql"
+                                ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
+                                : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?";
+    auto rows = (*tx)->query(sql, {std::string(table)});
+    if (!rows) return rows.error();
+    if (rows->front().integer(0) > 0) return false;
+  }
+  return true;
+}
+
+Status drop_schema(Database& db) {
+  auto tx = db.begin(Access::write);
+  if (!tx) return tx.error();
+  const auto& tables = schema_tables();
+  for (auto it = tables.rbegin(); it != tables.rend(); ++it)
+    if (auto s = (*tx)->exec(std::string("DROP TABLE IF EXISTS ") + *it); !s) return s;
+  return (*tx)->commit();
+}
 
 Result<int> migrate(Database& db) {
   {
     auto tx = db.begin(Access::write);
     if (!tx) return tx.error();
+    // Several servers may start at once against one database: one migrates, the others wait.
+    if (auto s = (*tx)->lock("tillit-migrations"); !s) return s.error();
     if (auto s = (*tx)->exec(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
         !s)
@@ -104,21 +139,18 @@ Result<int> migrate(Database& db) {
     if (auto s = (*tx)->commit(); !s) return s.error();
   }
   int current = 0;
-  {
-    auto tx = db.begin(Access::read);
+  for (const auto& m : migrations()) {
+    auto tx = db.begin(Access::write);
     if (!tx) return tx.error();
+    if (auto s = (*tx)->lock("tillit-migrations"); !s) return s.error();
     auto rows = (*tx)->query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
     if (!rows) return rows.error();
     current = static_cast<int>(rows->front().integer(0));
-  }
-  if (current > latest_schema_version())
-    return make_error(ErrorCode::conflict, "the database has schema version " + std::to_string(current) +
-                                               ", newer than this Tillit (" + std::to_string(latest_schema_version()) +
-                                               "); upgrade Tillit");
-  for (const auto& m : migrations()) {
+    if (current > latest_schema_version())
+      return make_error(ErrorCode::conflict, "the database has schema version " + std::to_string(current) +
+                                                 ", newer than this Tillit (" + std::to_string(latest_schema_version()) +
+                                                 "); upgrade Tillit");
     if (m.version <= current) continue;
-    auto tx = db.begin(Access::write);
-    if (!tx) return tx.error();
     for (const char* statement : m.statements) {
       if (auto s = (*tx)->exec(dialect(statement, db.backend())); !s)
         return make_error(s.error().code, "migration " + std::to_string(m.version) + " failed, database unchanged: " +
@@ -132,7 +164,7 @@ Result<int> migrate(Database& db) {
     if (auto s = (*tx)->commit(); !s) return s.error();
     current = m.version;
   }
-  return current;
+  return std::max(current, latest_schema_version());
 }
 
 }  // namespace tillit::store

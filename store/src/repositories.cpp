@@ -29,19 +29,10 @@ Result<std::optional<WrappedKey>> load_wrapped_key(Transaction& tx, const std::s
   return std::optional<WrappedKey>{WrappedKey{r.text(0), r.text(1), r.text(2), r.text(3)}};
 }
 
-namespace {
-Result<std::int64_t> last_id(Transaction& tx, const char* table) {
-  // The id just generated in this transaction: the largest, as writers are serialised.
-  auto rows = tx.query(std::string("SELECT MAX(id) FROM ") + table);
-  if (!rows) return rows.error();
-  return rows->front().integer(0);
-}
-}  // namespace
-
 Result<std::int64_t> insert_user(Transaction& tx, const UserRecord& u) {
-  auto s = tx.exec(
+  auto s = tx.query(
       "INSERT INTO users (username, display_name, email, role, status, created_at, created_by, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
       {u.username, u.display_name, u.email.empty() ? Value{nullptr} : Value{u.email}, u.role, u.status, u.created_at,
        u.created_by, u.updated_at});
   if (!s) {
@@ -49,7 +40,7 @@ Result<std::int64_t> insert_user(Transaction& tx, const UserRecord& u) {
       return make_error(ErrorCode::conflict, "a user named '" + u.username + "' already exists");
     return s.error();
   }
-  return last_id(tx, "users");
+  return s->front().integer(0);
 }
 
 Result<std::optional<UserRecord>> find_user(Transaction& tx, const std::string& username) {
@@ -71,10 +62,10 @@ Result<std::int64_t> count_users(Transaction& tx) {
 }
 
 Result<std::int64_t> insert_setup_code(Transaction& tx, const SetupCodeRecord& c) {
-  auto s = tx.exec("INSERT INTO setup_codes (user_id, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                   {c.user_id, c.code_hash, c.created_at, c.expires_at});
+  auto s = tx.query("INSERT INTO setup_codes (user_id, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?) RETURNING id",
+                    {c.user_id, c.code_hash, c.created_at, c.expires_at});
   if (!s) return s.error();
-  return last_id(tx, "setup_codes");
+  return s->front().integer(0);
 }
 
 Result<std::vector<SetupCodeRecord>> unused_setup_codes(Transaction& tx, std::int64_t user_id) {

@@ -84,6 +84,8 @@ class SqliteTransaction final : public Transaction {
     }
   }
 
+  Status lock(std::string_view) override { return {}; }
+
   Status commit() override {
     if (sqlite3_exec(conn_.get(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
       return sqlite_error(conn_.get(), "cannot commit");

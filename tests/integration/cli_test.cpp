@@ -1,13 +1,13 @@
 // The command line as an operator uses it: exit codes, messages, and the audit commands
 // end to end on a real data directory.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
 #include <regex>
 
 #include "process.h"
+#include "test_database.h"
 
 namespace fs = std::filesystem;
 using tillit::testing::run_command;
@@ -27,8 +27,12 @@ tillit::testing::CommandResult tillit_cmd(std::vector<std::string> args) {
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    TILLIT_SKIP_WITHOUT_DATABASE();
     dir_ = fresh_dir("tillit-cli");
-    init_ = tillit_cmd({"init", "--data", dir_.string()});
+    database_url_ = tillit::testing::fresh_database_url();
+    std::vector<std::string> args{"init", "--data", dir_.string()};
+    if (!database_url_.empty()) args.insert(args.end(), {"--database", database_url_});
+    init_ = tillit_cmd(args);
     ASSERT_EQ(init_.exit_code, 0) << init_.err;
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -39,6 +43,7 @@ class CliTest : public ::testing::Test {
     return m.str();
   }
   fs::path dir_;
+  std::string database_url_;
   tillit::testing::CommandResult init_;
 };
 
@@ -100,9 +105,17 @@ TEST(Cli, CatalogListsTheBuiltInCatalogues) {
 TEST_F(CliTest, InitPrintsTheSetupCodeAndRefusesASecondInit) {
   EXPECT_TRUE(std::regex_search(init_.out, std::regex("[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}")));
   EXPECT_NE(init_.out.find("https://localhost:8443/"), std::string::npos);
+  // The same data directory again, and (on PostgreSQL) the same database from a new directory.
   auto again = tillit_cmd({"init", "--data", dir_.string()});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_NE(again.err.find("already holds a Tillit installation"), std::string::npos);
+  if (!database_url_.empty()) {
+    const auto other = fresh_dir("tillit-cli-other");
+    auto same_database = tillit_cmd({"init", "--data", other.string(), "--database", database_url_});
+    EXPECT_EQ(same_database.exit_code, 1);
+    EXPECT_NE(same_database.err.find("already holds Tillit tables"), std::string::npos) << same_database.err;
+    EXPECT_FALSE(fs::exists(other));
+  }
 }
 
 TEST_F(CliTest, AuditVerifyPassesThenCatchesTampering) {
@@ -110,10 +123,8 @@ TEST_F(CliTest, AuditVerifyPassesThenCatchesTampering) {
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_TRUE(std::regex_search(ok.out, std::regex("^OK: 3 events, head [0-9a-f]{64}")));
 
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ / "tillit.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit_events SET object_id = 'other' WHERE seq = 2", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  tillit::testing::run_sql(database_url_, (dir_ / "tillit.db").string(),
+                           "UPDATE audit_events SET object_id = 'other' WHERE seq = 2");
 
   auto broken = tillit_cmd({"audit", "verify", "--data", dir_.string()});
   EXPECT_EQ(broken.exit_code, 1);

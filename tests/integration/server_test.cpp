@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "process.h"
+#include "test_database.h"
 #include "tls_test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -22,9 +23,12 @@ namespace {
 class ServerTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    if (tillit::testing::postgresql_unavailable()) return;
     dir_ = fs::temp_directory_path() / ("tillit-serve-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
-    auto init = tillit::testing::run_command({TILLIT_BINARY, "init", "--data", dir_.string()});
+    std::vector<std::string> init_args{TILLIT_BINARY, "init", "--data", dir_.string()};
+    if (const auto url = tillit::testing::fresh_database_url(); !url.empty()) init_args.insert(init_args.end(), {"--database", url});
+    auto init = tillit::testing::run_command(init_args);
     ASSERT_EQ(init.exit_code, 0) << init.err;
     server_ = new tillit::testing::ServerProcess({TILLIT_BINARY, "serve", "--data", dir_.string(), "--listen", "127.0.0.1:0"});
     std::smatch m;
@@ -34,8 +38,9 @@ class ServerTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete server_;
-    fs::remove_all(dir_);
+    if (!dir_.empty()) fs::remove_all(dir_);
   }
+  void SetUp() override { TILLIT_SKIP_WITHOUT_DATABASE(); }
 
   static tillit::web::testing::HttpReply get(const std::string& target, const std::string& headers = {}) {
     TlsClient client(port_);
@@ -68,7 +73,7 @@ TEST_F(ServerTest, HealthzReportsVersionDatabaseAndClock) {
   auto j = json::parse(r.body);
   EXPECT_EQ(j["status"], "ok");
   EXPECT_FALSE(j["version"].get<std::string>().empty());
-  EXPECT_EQ(j["database"]["backend"], "sqlite");
+  EXPECT_EQ(j["database"]["backend"], tillit::testing::postgresql_requested() ? "postgresql" : "sqlite");
   EXPECT_EQ(j["database"]["state"], "ok");
   EXPECT_TRUE(j["clock"]["state"] == "synchronized" || j["clock"]["state"] == "unsynchronized" || j["clock"]["state"] == "unknown");
   EXPECT_TRUE(std::regex_match(j["clock"]["time"].get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));

@@ -1,11 +1,13 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "tillit/crypto/crypto.h"
 #include "tillit/store/audit_store.h"
 #include "tillit/store/database.h"
 #include "tillit/store/repositories.h"
+#include "test_database.h"
 
 using namespace tillit;
 using namespace tillit::store;
@@ -13,9 +15,11 @@ using namespace tillit::store;
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    TILLIT_SKIP_WITHOUT_DATABASE();
     dir_ = std::filesystem::temp_directory_path() / ("tillit-store-" + crypto::to_hex(crypto::as_chars(crypto::random_bytes(6))));
     std::filesystem::create_directories(dir_);
-    auto opened = open_sqlite(dir_ / "t.db", true);
+    const std::string url = tillit::testing::fresh_database_url();
+    auto opened = url.empty() ? open_sqlite(dir_ / "t.db", true) : open_postgresql(url, 4);
     ASSERT_TRUE(opened) << opened.error().message;
     db_ = std::move(*opened);
     auto version = migrate(*db_);
@@ -110,3 +114,46 @@ TEST_F(StoreTest, AuditEventRolledBackWithItsTransaction) {
 }
 
 TEST_F(StoreTest, IntegrityCheckReportsOk) { EXPECT_EQ(db_->integrity_check().value(), "ok"); }
+
+TEST_F(StoreTest, DropSchemaLeavesAnEmptyDatabase) {
+  EXPECT_FALSE(is_empty(*db_).value());
+  ASSERT_TRUE(drop_schema(*db_));
+  EXPECT_TRUE(is_empty(*db_).value());
+  EXPECT_EQ(migrate(*db_).value(), latest_schema_version());
+}
+
+TEST_F(StoreTest, ConcurrentAppendsFormOneChain) {
+  const audit::Chain chain(crypto::random_key());
+  const AuditStore store(chain);
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t)
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        auto tx = db_->begin(Access::write);
+        ASSERT_TRUE(tx) << tx.error().message;
+        audit::Event e{0, "2026-11-23T10:00:00.000Z", "cli", "test.append", "thing", std::to_string(t * 100 + i), "{}",
+                       "local", {}, {}};
+        ASSERT_TRUE(store.append(**tx, e));
+        ASSERT_TRUE((*tx)->commit());
+      }
+    });
+  for (auto& w : writers) w.join();
+  auto tx = db_->begin(Access::read);
+  auto head = AuditStore::head(**tx);
+  audit::Verifier v(&chain);
+  ASSERT_TRUE(AuditStore::for_each(**tx, 0, [&](const audit::Event& e) { return v.feed(e); }));
+  EXPECT_TRUE(v.finish((*head)->seq, (*head)->hash, (*head)->mac)) << v.failure();
+  EXPECT_EQ(v.count(), 100);
+}
+
+TEST(PostgresUrl, PasswordsAndOtherSchemesAreRefused) {
+  EXPECT_TRUE(check_postgresql_url("postgresql://tillit@db.example.se:5432/tillit?sslmode=verify-full"));
+  EXPECT_TRUE(check_postgresql_url("postgresql:///tillit"));
+  auto with_password = check_postgresql_url("postgresql://tillit:hunter2@db/tillit");
+  ASSERT_FALSE(with_password);
+  EXPECT_NE(with_password.error().message.find("pgpass"), std::string::npos);
+  EXPECT_EQ(with_password.error().message.find("hunter2"), std::string::npos);
+  EXPECT_FALSE(check_postgresql_url("postgresql://db/tillit?password=hunter2"));
+  EXPECT_FALSE(check_postgresql_url("mysql://db/tillit"));
+  EXPECT_FALSE(check_postgresql_url("/var/lib/tillit/tillit.db"));
+}

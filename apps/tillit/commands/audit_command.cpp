@@ -6,14 +6,6 @@
 namespace tillit::cli {
 namespace {
 
-std::optional<std::string> no_environment(const char*) { return std::nullopt; }
-
-Result<std::unique_ptr<services::Installation>> open_installation(const std::string& data_dir) {
-  auto config = services::load_config(data_dir, no_environment);
-  if (!config) return config.error();
-  return services::Installation::open(*config);
-}
-
 // Offline verification of an export file: needs only the file and the expected fingerprint;
 // with --data the chain's HMACs are recomputed too.
 int verify_file(const std::string& file, const std::string& fingerprint, const std::string& data_dir) {

@@ -12,8 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-std::optional<std::string> no_environment(const char*) { return std::nullopt; }
-
 // Catalogues come from the installation when --data is given, else the built-in ones only.
 Result<std::vector<services::CatalogEntry>> load(const std::string& data_dir) {
   if (data_dir.empty()) {
@@ -21,9 +19,7 @@ Result<std::vector<services::CatalogEntry>> load(const std::string& data_dir) {
     for (const auto& c : content::builtin_catalogs()) out.push_back({c, true, {}, {}, {}});
     return out;
   }
-  auto config = services::load_config(data_dir, no_environment);
-  if (!config) return config.error();
-  auto inst = services::Installation::open(*config);
+  auto inst = open_installation(data_dir);
   if (!inst) return inst.error();
   return services::CatalogService(**inst).list(services::local_operator());
 }
@@ -127,9 +123,7 @@ void add_catalog_command(CLI::App& app, Runner& run) {
       std::stringstream text;
       text << in.rdbuf();
       if (!in) return report(make_error(ErrorCode::unavailable, "cannot read '" + *file + "'"));
-      auto config = services::load_config(*data_dir, no_environment);
-      if (!config) return report(config.error());
-      auto inst = services::Installation::open(*config);
+      auto inst = open_installation(*data_dir);
       if (!inst) return report(inst.error());
       auto imported = services::CatalogService(**inst).import(services::local_operator(), text.str());
       if (!imported) {

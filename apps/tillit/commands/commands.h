@@ -6,9 +6,12 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "tillit/core/result.h"
+#include "tillit/services/installation.h"
 
 namespace tillit::cli {
 
@@ -18,6 +21,12 @@ void add_init_command(CLI::App& app, Runner& run);
 void add_serve_command(CLI::App& app, Runner& run);
 void add_catalog_command(CLI::App& app, Runner& run);
 void add_audit_command(CLI::App& app, Runner& run);
+
+// The process environment, for configuration overrides (TILLIT_*).
+std::optional<std::string> environment(const char* name);
+
+// Loads DATA_DIR's configuration (with environment overrides) and opens the installation.
+Result<std::unique_ptr<services::Installation>> open_installation(const std::string& data_dir);
 
 // Prints "tillit: <message>" to stderr and returns 1 (a runtime failure).
 int report(const Error& error);

@@ -13,12 +13,16 @@ void add_init_command(CLI::App& app, Runner& run) {
   cmd->add_option("--data", options->data_dir, "Data directory to create (must be new or empty)")->required();
   cmd->add_option("--admin", options->admin_username, "User name of the first administrator")->capture_default_str();
   cmd->add_option("--listen", options->listen, "Address and port the server will listen on")->capture_default_str();
+  cmd->add_option("--database", options->database_url,
+                  "PostgreSQL URL (empty database, no password in it) instead of SQLite; or TILLIT_DATABASE_URL");
   cmd->add_option("--tls-certificate", *certificate, "Use this PEM certificate instead of generating a self-signed one");
   cmd->add_option("--tls-private-key", *private_key, "The PEM private key of --tls-certificate");
   cmd->callback([=, &run] {
     run = [=] {
       if (!certificate->empty()) options->certificate_file = *certificate;
       if (!private_key->empty()) options->private_key_file = *private_key;
+      if (options->database_url.empty())
+        if (auto url = environment("TILLIT_DATABASE_URL")) options->database_url = *url;
       auto report_or = services::Installation::init(*options);
       if (!report_or) return report(report_or.error());
       const auto& r = *report_or;

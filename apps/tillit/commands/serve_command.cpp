@@ -16,11 +16,6 @@ void log_line(std::string_view message) {
   std::cerr << format_rfc3339(services::now_utc()) << " " << message << std::endl;
 }
 
-std::optional<std::string> environment(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? std::optional<std::string>(v) : std::nullopt;
-}
-
 }  // namespace
 
 void add_serve_command(CLI::App& app, Runner& run) {

@@ -20,6 +20,9 @@ struct Config {
   std::filesystem::path private_key_file;  // default DATA_DIR/tls/private-key.pem
   std::string public_url;                  // how users reach Tillit; default https://localhost:PORT
   unsigned threads = 2;
+  // Empty: SQLite in the data directory. Otherwise a PostgreSQL URL without a password.
+  std::string database_url;
+  unsigned database_pool_size = 8;
   std::size_t max_request_bytes = 1 << 20;
 
   std::filesystem::path database_file() const { return data_dir / "tillit.db"; }
@@ -33,7 +36,7 @@ Status parse_listen(std::string_view text, std::string& address, unsigned short&
 
 // Loads the config file of `data_dir` (absent file: defaults), then applies environment
 // overrides looked up through `getenv` (TILLIT_LISTEN, TILLIT_PUBLIC_URL, TILLIT_TLS_CERTIFICATE,
-// TILLIT_TLS_PRIVATE_KEY, TILLIT_THREADS). `getenv` is a parameter so tests need not touch
+// TILLIT_TLS_PRIVATE_KEY, TILLIT_THREADS, TILLIT_DATABASE_URL). `getenv` is a parameter so tests need not touch
 // the process environment.
 Result<Config> load_config(const std::filesystem::path& data_dir,
                            const std::function<std::optional<std::string>(const char*)>& getenv);

@@ -26,6 +26,7 @@ struct InitOptions {
   std::string listen = "127.0.0.1:8443";
   std::optional<std::filesystem::path> certificate_file;  // given: used instead of a self-signed one
   std::optional<std::filesystem::path> private_key_file;
+  std::string database_url;  // empty: SQLite in the data directory
 };
 
 struct InitReport {
@@ -39,6 +40,10 @@ struct InitReport {
 };
 
 Timestamp now_utc();
+
+// Opens the configured database: PostgreSQL when config.database_url is set, else the
+// SQLite file in the data directory (created when `create`).
+Result<std::unique_ptr<store::Database>> open_database(const Config& config, bool create);
 
 class Installation {
  public:

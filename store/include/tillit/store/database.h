@@ -47,6 +47,10 @@ class Transaction {
   virtual Status for_each(std::string_view sql, const Params& params,
                           const std::function<bool(const Row&)>& on_row) = 0;
   virtual Status commit() = 0;
+  // Serialises, until this transaction ends, every writer that locks the same `name` (the
+  // audit chain, migrations), also across processes sharing the database. SQLite write
+  // transactions are exclusive already, so there it costs nothing.
+  virtual Status lock(std::string_view name) = 0;
 };
 
 class Database {
@@ -63,6 +67,20 @@ class Database {
 // Opens (and with `create`, creates) the SQLite database at `path`: WAL journal, foreign
 // keys on, a busy timeout, secure_delete so erased data does not linger in free pages.
 Result<std::unique_ptr<Database>> open_sqlite(const std::filesystem::path& path, bool create);
+
+// Opens a PostgreSQL database by URL ("postgresql://user@host:5432/db?sslmode=verify-full").
+// The password never appears in the URL: libpq takes it from PGPASSFILE (~/.pgpass), the
+// service file or PGPASSWORD. Up to `pool_size` connections are kept.
+Result<std::unique_ptr<Database>> open_postgresql(const std::string& url, std::size_t pool_size);
+
+// Rejects a database URL that carries a password, names another scheme, or is malformed.
+Status check_postgresql_url(std::string_view url);
+
+// True when the database holds no table of Tillit's (a PostgreSQL target must be empty).
+Result<bool> is_empty(Database& db);
+
+// Drops every table Tillit created, leaving an empty database (for a failed init or move).
+Status drop_schema(Database& db);
 
 // Applies every pending migration, each in its own transaction together with its version
 // row: a failed migration leaves the database as it was. Returns the schema version.

@@ -65,12 +65,15 @@ class Server {
   // called twice.
   void start();
 
-  // The bound port: options.port, or the one the system picked when that was 0.
+  // The bound port: options.port, or the one the system picked when that was 0; 0 before
+  // start().
   unsigned short port() const;
 
   // Serves on `threads` new threads and blocks until stop() has taken effect: the listener is
-  // closed, idle connections are closed, and requests being handled have finished (or
-  // shutdown_timeout passed). Throws std::logic_error before start() or on a second call.
+  // closed, idle connections are closed, and requests being received or handled have been
+  // answered, or shutdown_timeout passed and the rest were dropped. (A handler still running
+  // then delays the return until it returns; it cannot be interrupted.) Throws
+  // std::logic_error before start() or on a second call.
   void run();
 
   // Begins the graceful stop described at run(). Idempotent; never blocks.
