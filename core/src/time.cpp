@@ -131,4 +131,10 @@ Timestamp add_period(Timestamp t, const Period& p) {
   return Timestamp{sys_days{shifted} + days{p.days}} + time_of_day;
 }
 
+Timestamp slot_start(Timestamp t, std::chrono::seconds every) {
+  const auto since_epoch = t.time_since_epoch();
+  const auto period = duration_cast<milliseconds>(every);
+  return Timestamp{since_epoch - since_epoch % period};
+}
+
 }  // namespace tillit

@@ -77,6 +77,21 @@ const std::vector<Migration>& migrations() {
                 imported_at TEXT NOT NULL,
                 imported_by TEXT NOT NULL))",
        }},
+      {2,
+       "scheduled job runs, claimed once per slot across instances",
+       {
+           // One row per job and time slot: the primary key makes sure only one instance
+           // claims a slot; the lease lets another take over a run whose instance died.
+           R"(CREATE TABLE job_runs (
+                job TEXT NOT NULL,
+                slot TEXT NOT NULL,
+                holder TEXT NOT NULL,
+                started_at TEXT NOT NULL,
+                lease_until TEXT NOT NULL,
+                finished_at TEXT,
+                outcome TEXT,
+                PRIMARY KEY (job, slot)))",
+       }},
   };
   return all;
 }
@@ -96,11 +111,84 @@ std::string dialect(std::string sql, const std::string& backend) {
 const std::vector<const char*>& schema_tables() {
   static const std::vector<const char*> tables = {"installation", "wrapped_keys",  "audit_events", "audit_head",
                                                    "audit_checkpoints", "users", "setup_codes", "catalogs",
-                                                   "schema_migrations"};
+                                                   "job_runs", "schema_migrations"};
+  return tables;
+}
+
+// Tables whose id is generated: after a bulk copy PostgreSQL's identity must move past them.
+const std::vector<const char*>& generated_id_tables() {
+  static const std::vector<const char*> tables = {"users", "setup_codes"};
   return tables;
 }
 
 int latest_schema_version() { return migrations().back().version; }
+
+namespace {
+Result<std::vector<std::string>> column_names(Transaction& tx, const std::string& backend, const std::string& table) {
+  const std::string sql = backend == "postgresql"
+                              ? "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+                                "AND table_name = ? ORDER BY ordinal_position"
+                              : "SELECT name FROM pragma_table_info(?) ORDER BY cid";
+  auto rows = tx.query(sql, {table});
+  if (!rows) return rows.error();
+  std::vector<std::string> names;
+  for (const auto& r : *rows) names.push_back(r.text(0));
+  return names;
+}
+}  // namespace
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> count_rows(Database& db) {
+  auto tx = db.begin(Access::read);
+  if (!tx) return tx.error();
+  std::vector<std::pair<std::string, std::int64_t>> counts;
+  for (const char* table : schema_tables()) {
+    if (std::string_view(table) == "schema_migrations") continue;
+    auto rows = (*tx)->query(std::string("SELECT COUNT(*) FROM ") + table);
+    if (!rows) return rows.error();
+    counts.emplace_back(table, rows->front().integer(0));
+  }
+  return counts;
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> copy_all_rows(Database& from, Database& to) {
+  auto source = from.begin(Access::read);
+  if (!source) return source.error();
+  auto target = to.begin(Access::write);
+  if (!target) return target.error();
+  std::vector<std::pair<std::string, std::int64_t>> copied;
+  for (const char* table : schema_tables()) {
+    if (std::string_view(table) == "schema_migrations") continue;  // the target has its own
+    auto columns = column_names(**source, from.backend(), table);
+    if (!columns) return columns.error();
+    std::string list, marks;
+    for (const auto& c : *columns) {
+      list += (list.empty() ? "" : ", ") + c;
+      marks += marks.empty() ? "?" : ", ?";
+    }
+    const std::string insert = std::string("INSERT INTO ") + table + " (" + list + ") VALUES (" + marks + ")";
+    std::int64_t count = 0;
+    Status failed;
+    auto s = (*source)->for_each(std::string("SELECT ") + list + " FROM " + table, {}, [&](const Row& r) {
+      Params values;
+      for (std::size_t i = 0; i < r.size(); ++i) values.push_back(r.value(i));
+      failed = (*target)->exec(insert, values);
+      ++count;
+      return static_cast<bool>(failed);
+    });
+    if (!s) return s.error();
+    if (!failed) return make_error(failed.error().code, std::string("copying ") + table + ": " + failed.error().message);
+    copied.emplace_back(table, count);
+  }
+  if (to.backend() == "postgresql") {
+    for (const char* table : generated_id_tables()) {
+      const std::string sql = std::string("SELECT setval(pg_get_serial_sequence('") + table +
+                              "', 'id'), COALESCE((SELECT MAX(id) FROM " + table + "), 0) + 1, false)";
+      if (auto s = (*target)->exec(sql); !s) return s.error();
+    }
+  }
+  if (auto s = (*target)->commit(); !s) return s.error();
+  return copied;
+}
 
 Result<bool> is_empty(Database& db) {
   auto tx = db.begin(Access::read);

@@ -94,4 +94,37 @@ Result<std::vector<StoredCatalog>> list_catalogs(Transaction& tx) {
   return out;
 }
 
+Result<bool> claim_job_run(Transaction& tx, const JobRun& run) {
+  auto inserted = tx.query(
+      "INSERT INTO job_runs (job, slot, holder, started_at, lease_until) VALUES (?, ?, ?, ?, ?) "
+      "ON CONFLICT (job, slot) DO NOTHING RETURNING job",
+      {run.job, run.slot, run.holder, run.started_at, run.lease_until});
+  if (!inserted) return inserted.error();
+  if (!inserted->empty()) return true;
+  // Taken already: take it over only if its holder stopped renewing before finishing.
+  auto taken = tx.query(
+      "UPDATE job_runs SET holder = ?, started_at = ?, lease_until = ? "
+      "WHERE job = ? AND slot = ? AND finished_at IS NULL AND lease_until < ? RETURNING job",
+      {run.holder, run.started_at, run.lease_until, run.job, run.slot, run.started_at});
+  if (!taken) return taken.error();
+  return !taken->empty();
+}
+
+Status finish_job_run(Transaction& tx, const std::string& job, const std::string& slot, const std::string& holder,
+                      const std::string& finished_at, const std::string& outcome) {
+  return tx.exec("UPDATE job_runs SET finished_at = ?, outcome = ? WHERE job = ? AND slot = ? AND holder = ?",
+                 {finished_at, outcome, job, slot, holder});
+}
+
+Result<std::vector<JobRun>> recent_job_runs(Transaction& tx, std::int64_t limit) {
+  auto rows = tx.query(
+      "SELECT job, slot, holder, started_at, lease_until, finished_at, outcome FROM job_runs "
+      "ORDER BY started_at DESC, job LIMIT ?",
+      {limit});
+  if (!rows) return rows.error();
+  std::vector<JobRun> out;
+  for (const auto& r : *rows) out.push_back({r.text(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6)});
+  return out;
+}
+
 }  // namespace tillit::store

@@ -21,6 +21,8 @@ void add_init_command(CLI::App& app, Runner& run);
 void add_serve_command(CLI::App& app, Runner& run);
 void add_catalog_command(CLI::App& app, Runner& run);
 void add_audit_command(CLI::App& app, Runner& run);
+void add_migrate_command(CLI::App& app, Runner& run);
+void add_jobs_command(CLI::App& app, Runner& run);
 
 // The process environment, for configuration overrides (TILLIT_*).
 std::optional<std::string> environment(const char* name);

@@ -1,8 +1,11 @@
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
+#include <thread>
 
 #include "commands.h"
 #include "tillit/services/installation.h"
+#include "tillit/services/jobs.h"
 #include "tillit/web/app.hpp"
 #include "tillit/web/server.hpp"
 
@@ -55,11 +58,24 @@ void add_serve_command(CLI::App& app, Runner& run) {
         return report(make_error(ErrorCode::unavailable, std::string("cannot start the server: ") + e.what()));
       }
       server.handle_signals(log_line);
+      // Scheduled jobs: every instance looks twice a minute; the database decides who runs.
+      std::jthread scheduler([&inst, holder = services::instance_name()](std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        do {
+          for (const auto& r : services::run_due_jobs(**inst, services::builtin_jobs(), holder, services::now_utc()))
+            if (r.ran) log_line("job " + r.job + " (" + r.slot + "): " + r.outcome);
+          std::unique_lock lock(mutex);
+          wake.wait_for(lock, stop, std::chrono::seconds(30), [] { return false; });
+        } while (!stop.stop_requested());
+      });
       const std::string host = config->listen_address.find(':') != std::string::npos ? "[" + config->listen_address + "]"
                                                                                       : config->listen_address;
       std::cout << "Tillit listening on https://" << host << ":" << server.port() << "/" << std::endl;
       log_line("serving " + config->data_dir.string() + " (" + (*inst)->db().backend() + ")");
       server.run();
+      scheduler.request_stop();
+      scheduler.join();
       log_line("stopped");
       return 0;
     };

@@ -37,4 +37,9 @@ std::string format_period(const Period& p);
 // clamped to the month's last day (31 Jan + P1M = 28/29 Feb), then days are added.
 Timestamp add_period(Timestamp t, const Period& p);
 
+// The start of the fixed period of length `every` (counted from the Unix epoch, UTC) that
+// holds `t`: with every = 1 h it is the top of the hour, with 24 h midnight UTC. Scheduled
+// jobs run once per such slot.
+Timestamp slot_start(Timestamp t, std::chrono::seconds every);
+
 }  // namespace tillit

@@ -29,6 +29,7 @@ class Row {
   std::int64_t integer(std::size_t i) const;
   double real(std::size_t i) const;
   std::string text(std::size_t i) const;  // "" for NULL
+  const Value& value(std::size_t i) const { return columns_.at(i); }
   std::size_t size() const { return columns_.size(); }
 
  private:
@@ -81,6 +82,13 @@ Result<bool> is_empty(Database& db);
 
 // Drops every table Tillit created, leaving an empty database (for a failed init or move).
 Status drop_schema(Database& db);
+
+// Copies every row of every Tillit table from `from` to `to` in one write transaction on
+// `to` (whose schema must exist and hold no rows). Returns the row count per table.
+Result<std::vector<std::pair<std::string, std::int64_t>>> copy_all_rows(Database& from, Database& to);
+
+// Row count per Tillit table, for comparing two databases.
+Result<std::vector<std::pair<std::string, std::int64_t>>> count_rows(Database& db);
 
 // Applies every pending migration, each in its own transaction together with its version
 // row: a failed migration leaves the database as it was. Returns the schema version.

@@ -65,4 +65,21 @@ struct StoredCatalog {
 Status upsert_catalog(Transaction& tx, const StoredCatalog& c);
 Result<std::vector<StoredCatalog>> list_catalogs(Transaction& tx);
 
+// --- scheduled job runs ----------------------------------------------------------------------
+struct JobRun {
+  std::string job;
+  std::string slot;  // RFC 3339 start of the period this run covers
+  std::string holder;
+  std::string started_at;
+  std::string lease_until;
+  std::string finished_at;  // empty while running
+  std::string outcome;      // "ok" or what failed
+};
+// Claims (job, slot) for `holder`: true when this caller must run it. A slot is claimed
+// once; a claim whose lease ran out unfinished may be taken over.
+Result<bool> claim_job_run(Transaction& tx, const JobRun& run);
+Status finish_job_run(Transaction& tx, const std::string& job, const std::string& slot, const std::string& holder,
+                      const std::string& finished_at, const std::string& outcome);
+Result<std::vector<JobRun>> recent_job_runs(Transaction& tx, std::int64_t limit);
+
 }  // namespace tillit::store

@@ -76,10 +76,11 @@ struct Response {
 
 using Handler = std::function<Response(Request&)>;
 
-// Builds the response for an error detected outside a handler's own logic: unknown path,
-// wrong method, malformed request, oversized body, handler failure. `code` is a stable
-// machine-readable token ("not_found"); `message` is short English text that never contains
-// request data or exception text.
+// Builds the responses Server produces itself: malformed request (400), body too large (413),
+// header too large (431), handler failure (500). `code` is a stable machine-readable token
+// ("payload_too_large"); `message` is short English text that never contains request data or
+// exception text. (Router's 400/404/405 come from its RouteErrorResponder, which also sees
+// the request.)
 using ErrorResponder =
     std::function<Response(int status, std::string_view code, std::string_view message)>;
 
