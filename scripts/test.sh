@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs dependencies (with test tools), then
-#   1. builds and runs the unit, web-server and integration tests (CTest),
+#   1. builds and runs the unit, web-server and integration tests (CTest), on SQLite and, in a
+#      throwaway PostgreSQL cluster (pg_virtualenv: a temporary directory, run as the
+#      unprivileged postgres user, on a loopback port), once more on PostgreSQL,
 #   2. runs the browser tests (playwright-core driving Debian's chromium) against that build,
 #   3. builds the fuzz targets with clang and runs each briefly over its corpus,
 #   4. rebuilds with AddressSanitizer + UndefinedBehaviorSanitizer and runs the CTest suite again.
@@ -8,6 +10,12 @@
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
+
+# Runs CTest in BUILD_DIR with a throwaway PostgreSQL cluster that exists for that run only.
+run_ctest() {
+  pg_virtualenv sh -c 'TILLIT_TEST_PG_CTL="pg_ctlcluster $PGVERSION regress" \
+    ctest --test-dir "$1" --output-on-failure -j "$2"' run_ctest "$1" "$jobs"
+}
 
 bash "$root_dir/scripts/setup.sh" --test
 
@@ -29,7 +37,7 @@ cmake -G Ninja -S "$root_dir" -B "$root_dir/build/sanitize" -DCMAKE_BUILD_TYPE=D
   -DTILLIT_SANITIZE=ON >/dev/null
 cmake --build "$root_dir/build/sanitize" -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir "$root_dir/build/sanitize" --output-on-failure -j "$jobs"
+  run_ctest "$root_dir/build/sanitize"
 
-echo "== tests"
-ctest --test-dir "$root_dir/build/test" --output-on-failure -j "$jobs"
+echo "== tests (SQLite and PostgreSQL)"
+run_ctest "$root_dir/build/test"

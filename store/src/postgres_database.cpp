@@ -143,7 +143,13 @@ class PostgresTransaction final : public Transaction {
 
   Status commit() override {
     ResultPtr r(PQexec(conn_, "COMMIT"));
-    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) return pg_error(conn_, r.get(), "cannot commit");
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {
+      if (connection_lost(conn_))
+        return make_error(ErrorCode::unavailable,
+                          "the connection to PostgreSQL was lost while committing, so the change was not confirmed; "
+                          "check whether it is there before trying again");
+      return pg_error(conn_, r.get(), "cannot commit");
+    }
     // COMMIT of a failed transaction answers ROLLBACK: report it rather than claim success.
     if (std::string_view(PQcmdStatus(r.get())) == "ROLLBACK")
       return make_error(ErrorCode::conflict, "the transaction failed earlier and was rolled back");
@@ -215,21 +221,22 @@ class PostgresDatabase final : public Database {
 
   Result<std::unique_ptr<Transaction>> begin(Access access) override {
     const char* begin_sql = access == Access::write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-    // A read may be retried on a fresh connection; a write only starts on a good one.
-    for (int attempt = 0; attempt < 2; ++attempt) {
+    // After the server restarts, pooled connections are dead but look alive until used.
+    // BEGIN changes nothing, so failing there is safe to retry on a fresh connection, for
+    // writes too; a failure after BEGIN is reported to the caller, never retried.
+    Error last = make_error(ErrorCode::unavailable, "cannot begin transaction");
+    for (std::size_t attempt = 0; attempt <= pool_size_; ++attempt) {
       auto conn = take();
-      if (!conn) {
-        if (access == Access::read && attempt == 0) continue;
-        return conn.error();
-      }
+      if (!conn) return conn.error();
       ResultPtr r(PQexec(*conn, begin_sql));
       if (PQresultStatus(r.get()) == PGRES_COMMAND_OK)
         return std::unique_ptr<Transaction>(new PostgresTransaction(*this, *conn));
-      auto error = pg_error(*conn, r.get(), "cannot begin transaction");
+      last = pg_error(*conn, r.get(), "cannot begin transaction");
+      const bool lost = connection_lost(*conn);
       give_back(*conn, true);
-      if (access == Access::write || attempt == 1) return error;
+      if (!lost) break;
     }
-    return make_error(ErrorCode::unavailable, "cannot begin transaction");
+    return last;
   }
 
   std::string backend() const override { return "postgresql"; }

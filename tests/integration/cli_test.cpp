@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include "process.h"
 #include "test_database.h"
@@ -177,4 +178,67 @@ TEST_F(CliTest, CatalogImportValidatesAndRecordsAnAuditEvent) {
   EXPECT_NE(rejected.err.find("line 5: unknown key 'titel'"), std::string::npos) << rejected.err;
   fs::remove(good);
   fs::remove(bad);
+}
+
+TEST_F(CliTest, JobsRunOnceAcrossConcurrentProcesses) {
+  std::vector<std::thread> runners;
+  std::vector<tillit::testing::CommandResult> results(6);
+  for (std::size_t i = 0; i < results.size(); ++i)
+    runners.emplace_back([&, i] { results[i] = tillit_cmd({"jobs", "run", "--data", dir_.string()}); });
+  for (auto& t : runners) t.join();
+  int ran = 0;
+  for (const auto& r : results) {
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    for (std::size_t pos = r.out.find(": ok\n"); pos != std::string::npos; pos = r.out.find(": ok\n", pos + 1)) ++ran;
+  }
+  // Two jobs, each run by exactly one of the six processes (unless an hour turned meanwhile).
+  EXPECT_GE(ran, 2);
+  EXPECT_LE(ran, 3);
+  auto listed = tillit_cmd({"jobs", "list", "--data", dir_.string()});
+  EXPECT_NE(listed.out.find("audit-checkpoint"), std::string::npos);
+  EXPECT_NE(listed.out.find("integrity-check"), std::string::npos);
+}
+
+TEST(CliMigrate, MovesVerifiesAndUndoesOnFailure) {
+  if (!tillit::testing::postgresql_requested() || tillit::testing::postgresql_unavailable())
+    GTEST_SKIP() << "needs PostgreSQL (run under scripts/test.sh)";
+  const auto dir = fresh_dir("tillit-migrate");
+  ASSERT_EQ(tillit_cmd({"init", "--data", dir.string()}).exit_code, 0);
+  const auto catalog = dir.string() + "-catalog.yaml";
+  std::ofstream(catalog) << "format: tillit-catalog/1\ncatalog: {id: \"extra\", name: {en: \"Extra\"}}\n"
+                            "requirements:\n  - id: \"E1\"\n    title: {en: \"One\"}\n";
+  ASSERT_EQ(tillit_cmd({"catalog", "import", catalog, "--data", dir.string()}).exit_code, 0);
+  const auto before = tillit_cmd({"audit", "verify", "--data", dir.string()});
+
+  // A broken log is not moved, and the target stays empty.
+  const auto target = tillit::testing::fresh_database_url();
+  tillit::testing::run_sql("", (dir / "tillit.db").string(), "UPDATE audit_events SET actor = 'x' WHERE seq = 2");
+  auto refused = tillit_cmd({"migrate", "--from-sqlite", dir.string(), "--database", target});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("audit log"), std::string::npos) << refused.err;
+  tillit::testing::run_sql("", (dir / "tillit.db").string(), "UPDATE audit_events SET actor = 'cli' WHERE seq = 2");
+
+  auto moved = tillit_cmd({"migrate", "--from-sqlite", dir.string(), "--database", target});
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  EXPECT_NE(moved.out.find("catalogs: 1 rows"), std::string::npos);
+  auto after = tillit_cmd({"audit", "verify", "--data", dir.string()});
+  EXPECT_EQ(after.exit_code, 0);
+  EXPECT_EQ(after.out, before.out);  // same count, same head hash, now read from PostgreSQL
+  auto listed = tillit_cmd({"catalog", "list", "--data", dir.string(), "--catalog", "extra", "--format", "csv"});
+  EXPECT_NE(listed.out.find("extra,E1,"), std::string::npos);
+  // New records continue the moved chain and ids.
+  std::ofstream(catalog) << "format: tillit-catalog/1\ncatalog: {id: \"more\", name: {en: \"More\"}}\n"
+                            "requirements:\n  - id: \"M1\"\n    title: {en: \"One\"}\n";
+  EXPECT_EQ(tillit_cmd({"catalog", "import", catalog, "--data", dir.string()}).exit_code, 0);
+  EXPECT_NE(tillit_cmd({"audit", "verify", "--data", dir.string()}).out.find("OK: 5 events"), std::string::npos);
+
+  // Into a database that is not empty: refused.
+  const auto second = fresh_dir("tillit-migrate-second");
+  ASSERT_EQ(tillit_cmd({"init", "--data", second.string()}).exit_code, 0);
+  auto occupied = tillit_cmd({"migrate", "--from-sqlite", second.string(), "--database", target});
+  EXPECT_EQ(occupied.exit_code, 1);
+  EXPECT_NE(occupied.err.find("already holds Tillit tables"), std::string::npos);
+  fs::remove_all(dir);
+  fs::remove_all(second);
+  fs::remove(catalog);
 }

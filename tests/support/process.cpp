@@ -43,7 +43,7 @@ CommandResult run_command(const std::vector<std::string>& argv) {
     ::dup2(out, 1);
     ::dup2(err, 2);
     auto args = c_args(argv);
-    ::execv(args[0], args.data());
+    ::execvp(args[0], args.data());
     ::_exit(127);
   }
   int status = 0;
@@ -74,7 +74,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv, std::chrono::
     ::dup2(err, 2);
     ::close(pipe_fds[0]);
     auto args = c_args(argv);
-    ::execv(args[0], args.data());
+    ::execvp(args[0], args.data());
     ::_exit(127);
   }
   ::close(pipe_fds[1]);

@@ -8,6 +8,7 @@
 #include "tillit/services/audit_service.h"
 #include "tillit/services/catalog_service.h"
 #include "tillit/services/installation.h"
+#include "tillit/services/jobs.h"
 #include "tillit/store/repositories.h"
 #include "test_database.h"
 
@@ -255,4 +256,52 @@ TEST_F(InstallationTest, ImportRejectsBadFilesAndBuiltinIds) {
 
   EXPECT_EQ(catalogs.import(anonymous("10.0.0.1"), kDemoCatalog).error().code, ErrorCode::forbidden);
   EXPECT_EQ(verify_audit_log(*inst, local_operator())->events, 3);  // nothing recorded for refused imports
+}
+
+TEST_F(InstallationTest, EachJobRunsOncePerSlotWhateverTheNumberOfInstances) {
+  auto inst = open();
+  const auto now = parse_rfc3339("2026-11-23T10:15:00Z").value();
+  auto first = run_due_jobs(*inst, builtin_jobs(), "instance-a", now);
+  ASSERT_EQ(first.size(), builtin_jobs().size());
+  for (const auto& r : first) {
+    EXPECT_TRUE(r.ran) << r.job;
+    EXPECT_EQ(r.outcome, "ok") << r.job;
+  }
+  EXPECT_EQ(first[0].slot, "2026-11-23T10:00:00.000Z");  // hourly checkpoint
+  EXPECT_EQ(first[1].slot, "2026-11-23T00:00:00.000Z");  // daily integrity check
+  for (const char* other : {"instance-a", "instance-b"})
+    for (const auto& r : run_due_jobs(*inst, builtin_jobs(), other, now + std::chrono::minutes(30)))
+      EXPECT_FALSE(r.ran) << r.job << " ran twice in one slot";
+  // The next hour is a new slot for the checkpoint, not for the daily check.
+  auto next = run_due_jobs(*inst, builtin_jobs(), "instance-b", now + std::chrono::hours(1));
+  EXPECT_TRUE(next[0].ran);
+  EXPECT_FALSE(next[1].ran);
+}
+
+TEST_F(InstallationTest, AnAbandonedJobRunIsTakenOverAfterItsLease) {
+  auto inst = open();
+  const auto now = parse_rfc3339("2026-11-23T10:15:00Z").value();
+  {
+    auto tx = inst->db().begin(store::Access::write);
+    // An instance claimed the slot and died before finishing.
+    ASSERT_TRUE(store::claim_job_run(**tx, {"audit-checkpoint", "2026-11-23T10:00:00.000Z", "dead-instance",
+                                            format_rfc3339(now), format_rfc3339(now + std::chrono::minutes(10)), {}, {}})
+                    .value());
+    ASSERT_TRUE((*tx)->commit());
+  }
+  const std::vector<JobDefinition> checkpoint_only{builtin_jobs()[0]};
+  EXPECT_FALSE(run_due_jobs(*inst, checkpoint_only, "instance-b", now + std::chrono::minutes(5))[0].ran);
+  EXPECT_TRUE(run_due_jobs(*inst, checkpoint_only, "instance-b", now + std::chrono::minutes(11))[0].ran);
+}
+
+TEST_F(InstallationTest, IntegrityJobRaisesAnAlertOnATamperedLog) {
+  tamper("UPDATE audit_events SET actor = 'someone' WHERE seq = 1");
+  auto inst = open();
+  const std::vector<JobDefinition> integrity_only{builtin_jobs()[1]};
+  auto r = run_due_jobs(*inst, integrity_only, "instance-a", now_utc());
+  ASSERT_TRUE(r[0].ran);
+  EXPECT_NE(r[0].outcome.find("audit log: event 1"), std::string::npos) << r[0].outcome;
+  auto tx = inst->db().begin(store::Access::read);
+  auto rows = (*tx)->query("SELECT COUNT(*) FROM audit_events WHERE action = 'integrity.alert'");
+  EXPECT_EQ(rows->front().integer(0), 1);
 }
