@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "tillit/services/installation.h"
-#include "tillit/web/app.hpp"
+#include "tillit/web/app.h"
 
 TEST(OpenApi, EveryApiRouteIsDocumentedAndNothingElse) {
   const auto dir = std::filesystem::temp_directory_path() / ("tillit-openapi-" + std::to_string(::getpid()));

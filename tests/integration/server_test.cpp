@@ -10,7 +10,7 @@
 
 #include "process.h"
 #include "test_database.h"
-#include "tls_test_support.hpp"
+#include "tls_test_support.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -1,6 +1,6 @@
 // Unit tests for the request/response helpers and URL decoding.
 
-#include "tillit/web/http.hpp"
+#include "tillit/web/http.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

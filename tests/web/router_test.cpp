@@ -1,6 +1,6 @@
 // Unit tests for Router: parameters, specificity, 400/404/405 and the error responder.
 
-#include "tillit/web/router.hpp"
+#include "tillit/web/router.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 // End-to-end tests of Server over real TLS connections on 127.0.0.1: round trips, security
 // headers, error statuses, keep-alive, timeouts, certificate reload, graceful stop, signals.
 
-#include "tillit/web/server.hpp"
+#include "tillit/web/server.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "tillit/web/router.hpp"
-#include "tls_test_support.hpp"
+#include "tillit/web/router.h"
+#include "tls_test_support.h"
 
 namespace tillit::web {
 namespace {

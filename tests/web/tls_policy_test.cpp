@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
-#include "tillit/web/server.hpp"
-#include "tls_test_support.hpp"
+#include "tillit/web/server.h"
+#include "tls_test_support.h"
 
 namespace tillit::web {
 namespace {

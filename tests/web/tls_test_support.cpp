@@ -1,6 +1,6 @@
 // Implementation of the web server test helpers (see tls_test_support.hpp).
 
-#include "tls_test_support.hpp"
+#include "tls_test_support.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -17,7 +17,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "tillit/web/http.hpp"
+#include "tillit/web/http.h"
 
 namespace tillit::web::testing {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "tillit/services/catalog_json.h"
 #include "tillit/services/health.h"
-#include "tillit/web/app.hpp"
+#include "tillit/web/app.h"
 
 namespace tillit::web {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "tillit/core/version.h"
 #include "tillit/services/catalog_service.h"
-#include "tillit/web/app.hpp"
+#include "tillit/web/app.h"
 
 namespace tillit::web {
 

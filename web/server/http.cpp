@@ -1,6 +1,6 @@
 // Request/Response helpers and URL decoding. No Boost: cheap to compile and to test.
 
-#include "tillit/web/http.hpp"
+#include "tillit/web/http.h"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 // Router: pattern parsing, matching, and the 400/404/405 answers. No Boost.
 
-#include "tillit/web/router.hpp"
+#include "tillit/web/router.h"
 
 #include <set>
 #include <stdexcept>

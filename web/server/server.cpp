@@ -8,7 +8,7 @@
 // controlling thread before run()). The connection registry is guarded by registry_mutex_,
 // the current TLS context by tls_mutex_; stopping_ and port_ are atomics.
 
-#include "tillit/web/server.hpp"
+#include "tillit/web/server.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -43,7 +43,7 @@
 #include <utility>
 #include <vector>
 
-#include "tls_context.hpp"
+#include "tls_context.h"
 
 namespace tillit::web {
 namespace {

@@ -1,6 +1,6 @@
 // TLS policy for the web server (see tls_context.hpp). OpenSSL only, no Boost.
 
-#include "tls_context.hpp"
+#include "tls_context.h"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>

@@ -6,8 +6,8 @@
 #include "commands.h"
 #include "tillit/services/installation.h"
 #include "tillit/services/jobs.h"
-#include "tillit/web/app.hpp"
-#include "tillit/web/server.hpp"
+#include "tillit/web/app.h"
+#include "tillit/web/server.h"
 
 namespace tillit::cli {
 namespace {

@@ -4,8 +4,8 @@
 //
 // Thread safety: make_server_tls_context may run on any thread; each call builds an
 // independent context. Internal to tillit_web_server.
-#ifndef TILLIT_WEB_SERVER_TLS_CONTEXT_HPP_
-#define TILLIT_WEB_SERVER_TLS_CONTEXT_HPP_
+#ifndef TILLIT_WEB_SERVER_TLS_CONTEXT_H_
+#define TILLIT_WEB_SERVER_TLS_CONTEXT_H_
 
 #include <openssl/types.h>
 
@@ -26,4 +26,4 @@ SslCtxPtr make_server_tls_context(const std::filesystem::path& certificate_file,
 
 }  // namespace tillit::web::detail
 
-#endif  // TILLIT_WEB_SERVER_TLS_CONTEXT_HPP_
+#endif  // TILLIT_WEB_SERVER_TLS_CONTEXT_H_

@@ -3,8 +3,8 @@
 // a thread-safe log collector.
 //
 // Thread safety: TlsClient is for one thread. LogCollector may be written from any thread.
-#ifndef TILLIT_TESTS_WEB_TLS_TEST_SUPPORT_HPP_
-#define TILLIT_TESTS_WEB_TLS_TEST_SUPPORT_HPP_
+#ifndef TILLIT_TESTS_WEB_TLS_TEST_SUPPORT_H_
+#define TILLIT_TESTS_WEB_TLS_TEST_SUPPORT_H_
 
 #include <openssl/ssl.h>
 
@@ -20,7 +20,7 @@
 #include <utility>
 #include <vector>
 
-#include "tillit/web/server.hpp"
+#include "tillit/web/server.h"
 
 namespace tillit::web::testing {
 
@@ -157,4 +157,4 @@ class RunningServer {
 
 }  // namespace tillit::web::testing
 
-#endif  // TILLIT_TESTS_WEB_TLS_TEST_SUPPORT_HPP_
+#endif  // TILLIT_TESTS_WEB_TLS_TEST_SUPPORT_H_

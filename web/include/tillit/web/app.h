@@ -7,7 +7,7 @@
 
 #include "tillit/core/result.h"
 #include "tillit/services/installation.h"
-#include "tillit/web/router.hpp"
+#include "tillit/web/router.h"
 
 namespace tillit::web {
 

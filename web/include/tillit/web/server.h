@@ -13,8 +13,8 @@
 // start(). The handler runs concurrently on up to `threads` threads and must be thread-safe;
 // a handler that blocks occupies one of them. Destroy the Server only after run() returned
 // (or when run() was never called). A Server runs once: it cannot be restarted after stop().
-#ifndef TILLIT_WEB_SERVER_HPP_
-#define TILLIT_WEB_SERVER_HPP_
+#ifndef TILLIT_WEB_SERVER_H_
+#define TILLIT_WEB_SERVER_H_
 
 #include <chrono>
 #include <cstddef>
@@ -24,7 +24,7 @@
 #include <string>
 #include <string_view>
 
-#include "tillit/web/http.hpp"
+#include "tillit/web/http.h"
 
 namespace tillit::web {
 
@@ -97,4 +97,4 @@ class Server {
 
 }  // namespace tillit::web
 
-#endif  // TILLIT_WEB_SERVER_HPP_
+#endif  // TILLIT_WEB_SERVER_H_

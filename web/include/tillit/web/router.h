@@ -11,15 +11,15 @@
 //
 // Thread safety: finish add() and set_error_responder() before the first dispatch(). After
 // that, dispatch() and routes() may run concurrently from any number of threads.
-#ifndef TILLIT_WEB_ROUTER_HPP_
-#define TILLIT_WEB_ROUTER_HPP_
+#ifndef TILLIT_WEB_ROUTER_H_
+#define TILLIT_WEB_ROUTER_H_
 
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "tillit/web/http.hpp"
+#include "tillit/web/http.h"
 
 namespace tillit::web {
 
@@ -71,4 +71,4 @@ class Router {
 
 }  // namespace tillit::web
 
-#endif  // TILLIT_WEB_ROUTER_HPP_
+#endif  // TILLIT_WEB_ROUTER_H_

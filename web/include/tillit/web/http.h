@@ -3,8 +3,8 @@
 //
 // Thread safety: these are plain values with no shared state; a Request belongs to the
 // thread running its handler. The free functions are pure and safe from any thread.
-#ifndef TILLIT_WEB_HTTP_HPP_
-#define TILLIT_WEB_HTTP_HPP_
+#ifndef TILLIT_WEB_HTTP_H_
+#define TILLIT_WEB_HTTP_H_
 
 #include <cstddef>
 #include <functional>
@@ -101,4 +101,4 @@ bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace tillit::web
 
-#endif  // TILLIT_WEB_HTTP_HPP_
+#endif  // TILLIT_WEB_HTTP_H_
