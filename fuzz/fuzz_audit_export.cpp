@@ -65,7 +65,7 @@ Result<audit::ExportSummary> verify(const std::string& text, const audit::Chain*
 
 void check_summary(const Result<audit::ExportSummary>& r, const char* how) {
   if (!r) {
-    FUZZ_CHECK_MSG(r.error().code == ErrorCode::integrity, std::string(how) + ": " + r.error().message);
+    FUZZ_CHECK_MSG(r.error().code == ErrorCode::integrity, std::string(how) + ": " + fuzz::show(r.error().message));
     FUZZ_CHECK(!r.error().message.empty());
     return;
   }
@@ -161,7 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto online = verify(input, &keys().chain);
     check_summary(online, "with the chain key");
     if (online) {
-      FUZZ_CHECK_MSG(offline.ok(), "verifies with the chain key but not offline: " + offline.error().message);
+      FUZZ_CHECK_MSG(offline.ok(), "verifies with the chain key but not offline: " + fuzz::show(offline.error().message));
       FUZZ_CHECK_MSG(same(*offline, *online), "offline and chain-key verification disagree on the summary");
     }
   }

@@ -21,6 +21,22 @@ inline std::string_view as_text(const unsigned char* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
 
+// Fuzz-derived text made safe for a one-line failure message: quoted, non-printable bytes as
+// \xNN, cut at 200 bytes.
+inline std::string show(std::string_view text) {
+  std::string out = "\"";
+  for (const unsigned char c : text.substr(0, 200)) {
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out + (text.size() > 200 ? "\"..." : "\"");
+}
+
 }  // namespace tillit::fuzz
 
 #define FUZZ_CHECK(expr) FUZZ_CHECK_MSG(expr, std::string())

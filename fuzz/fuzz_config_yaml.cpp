@@ -19,6 +19,7 @@
 
 namespace {
 
+using tillit::fuzz::show;
 using tillit::services::Config;
 
 constexpr std::string_view kSource = "fuzz.yaml";
@@ -26,7 +27,7 @@ constexpr std::string_view kSource = "fuzz.yaml";
 void check_usable(const Config& c, const std::string& context) {
   FUZZ_CHECK_MSG(c.threads >= 1 && c.threads <= 64, context + ": threads " + std::to_string(c.threads));
   FUZZ_CHECK_MSG(!c.listen_address.empty(), context + ": empty listen address");
-  FUZZ_CHECK_MSG(c.public_url.empty() || c.public_url.rfind("https://", 0) == 0, context + ": " + c.public_url);
+  FUZZ_CHECK_MSG(c.public_url.empty() || c.public_url.rfind("https://", 0) == 0, context + ": public_url " + show(c.public_url));
 }
 
 void check_file(std::string_view text) {
@@ -35,7 +36,7 @@ void check_file(std::string_view text) {
   if (!s) {
     FUZZ_CHECK_MSG(s.error().code == tillit::ErrorCode::invalid_argument, s.error().message);
     FUZZ_CHECK_MSG(s.error().message.rfind(std::string(kSource) + ":", 0) == 0,
-                   "error does not name its source: " + s.error().message);
+                   "error does not name its source: " + show(s.error().message));
     return;
   }
   check_usable(config, "accepted config");
@@ -44,13 +45,13 @@ void check_file(std::string_view text) {
   const std::string written = tillit::services::default_config_text(config);
   Config reread;
   const auto again = tillit::services::apply_config_text(reread, written, "default_config_text");
-  FUZZ_CHECK_MSG(again.ok(), "the file written for this config does not load: " + again.error().message +
-                                 "\n--- written:\n" + written);
+  FUZZ_CHECK_MSG(again.ok(), "the file written for this config does not load: " + show(again.error().message) +
+                                 "; listen address " + show(config.listen_address) + "\n--- written:\n" + written);
   FUZZ_CHECK_MSG(reread.listen_address == config.listen_address && reread.listen_port == config.listen_port &&
                      reread.threads == config.threads,
-                 "the file written for this config loads differently: listen '" + config.listen_address + "' port " +
-                     std::to_string(config.listen_port) + " became '" + reread.listen_address + "' port " +
-                     std::to_string(reread.listen_port) + "\n--- written:\n" + written);
+                 "the file written for this config loads differently: listen " + show(config.listen_address) + " port " +
+                     std::to_string(config.listen_port) + " became " + show(reread.listen_address) + " port " +
+                     std::to_string(reread.listen_port));
 }
 
 void check_threads_variable(std::string_view text) {
@@ -69,9 +70,10 @@ void check_threads_variable(std::string_view text) {
                      config->public_url == defaults.public_url &&
                      config->certificate_file == "/nonexistent/tillit-fuzz/tls/certificate.pem" &&
                      config->private_key_file == "/nonexistent/tillit-fuzz/tls/private-key.pem",
-                 "TILLIT_THREADS changed a setting other than threads: listen '" + config->listen_address + ":" +
-                     std::to_string(config->listen_port) + "', public_url '" + config->public_url + "', certificate '" +
-                     config->certificate_file.string() + "', private key '" + config->private_key_file.string() + "'");
+                 "TILLIT_THREADS " + show(value) + " changed a setting other than threads: listen " +
+                     show(config->listen_address) + " port " + std::to_string(config->listen_port) + ", public_url " +
+                     show(config->public_url) + ", certificate " + show(config->certificate_file.string()) +
+                     ", private key " + show(config->private_key_file.string()));
 }
 
 }  // namespace

@@ -22,20 +22,7 @@ using namespace std::chrono;
 using tillit::Period;
 using tillit::Timestamp;
 
-// Printable form of fuzz input for failure messages.
-std::string show(std::string_view text) {
-  std::string out = "\"";
-  for (const unsigned char c : text.substr(0, 200)) {
-    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out + (text.size() > 200 ? "\"..." : "\"");
-}
+using tillit::fuzz::show;
 
 std::string show(Timestamp t) { return std::to_string(t.time_since_epoch().count()) + " ms since the epoch"; }
 

@@ -61,7 +61,9 @@ mkdir -p "$artifacts"
 
 # Sanitizer reports abort the process, so libFuzzer records the input as a crash.
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}"
+# A 64 MB quarantine (as OSS-Fuzz uses) keeps long runs well under libFuzzer's 2 GB RSS limit;
+# ASan's default 256 MB plus allocator caches reaches it after about 20 minutes.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=64}"
 
 failed=()
 summary=()
@@ -73,7 +75,7 @@ for t in $targets; do
   dict=()
   if [ -f "$fuzz_dir/dict/$t.dict" ]; then dict=("-dict=$fuzz_dir/dict/$t.dict"); fi
   log="$work/$t.log"
-  echo "== $t: ${seconds}s over $(ls "$corpus" | wc -l) seeds"
+  echo "== $t: ${seconds}s over $(find "$corpus" -type f | wc -l) seeds"
   rc=0
   # shellcheck disable=SC2086
   "$bin" "$corpus" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
@@ -83,9 +85,12 @@ for t in $targets; do
   if [ "$rc" -ne 0 ]; then
     failed+=("$t")
     echo "!! $t FAILED (exit $rc). Report:" >&2
-    grep -E -A 40 '^==[0-9]+==ERROR|FUZZ_CHECK failed|uncaught exception|runtime error|deadly signal|ERROR: libFuzzer' "$log" \
-      | head -n 60 >&2 || tail -n 40 "$log" >&2
-    grep -E 'Test unit written to' "$log" >&2 || true
+    # From the first error line: the message and the stack, without libFuzzer's and libc's frames.
+    report="$(awk '/^==[0-9]+==ERROR|==FUZZ_CHECK failed|terminate called|runtime error:|ERROR: libFuzzer/ {on = 1} on' "$log" \
+      | grep -avE 'fuzzer::|in __sanitizer_print_stack_trace|pthread_kill|raise\.c|abort\.c|libc_start|in _start |in main |libc\.so|libstdc\+\+\.so|Test unit written|^NOTE:|^ +Combine libFuzzer|^MS: |^0x|^Base64: |^stat::' \
+      | cut -c 1-300 | awk 'NR <= 40' || true)"
+    if [ -n "$report" ]; then printf '%s\n' "$report" >&2; else tail -n 40 "$log" >&2; fi
+    grep -m 1 -E 'Test unit written to' "$log" >&2 || true
     cp "$log" "$artifacts/$t.log"
     echo "   full log: $artifacts/$t.log" >&2
     summary+=("$t: FAILED (exit $rc)")

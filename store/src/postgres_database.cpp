@@ -81,20 +81,6 @@ class PostgresTransaction final : public Transaction {
   PostgresTransaction(PostgresDatabase& owner, PGconn* conn) : owner_(owner), conn_(conn) {}
   ~PostgresTransaction() override;
 
-  Status exec(std::string_view sql, const Params& params) override {
-    return for_each(sql, params, [](const Row&) { return true; });
-  }
-
-  Result<std::vector<Row>> query(std::string_view sql, const Params& params) override {
-    std::vector<Row> rows;
-    auto s = for_each(sql, params, [&](const Row& r) {
-      rows.push_back(r);
-      return true;
-    });
-    if (!s) return s.error();
-    return rows;
-  }
-
   Status for_each(std::string_view sql, const Params& params, const std::function<bool(const Row&)>& on_row) override {
     const std::string text = to_dollar_placeholders(sql);
     std::vector<std::string> storage(params.size());

@@ -30,20 +30,6 @@ class SqliteTransaction final : public Transaction {
   SqliteTransaction(SqliteDatabase& owner, Connection conn) : owner_(owner), conn_(std::move(conn)) {}
   ~SqliteTransaction() override;
 
-  Status exec(std::string_view sql, const Params& params) override {
-    return for_each(sql, params, [](const Row&) { return true; });
-  }
-
-  Result<std::vector<Row>> query(std::string_view sql, const Params& params) override {
-    std::vector<Row> rows;
-    auto status = for_each(sql, params, [&](const Row& r) {
-      rows.push_back(r);
-      return true;
-    });
-    if (!status) return status.error();
-    return rows;
-  }
-
   Status for_each(std::string_view sql, const Params& params, const std::function<bool(const Row&)>& on_row) override {
     sqlite3_stmt* raw = nullptr;
     if (sqlite3_prepare_v2(conn_.get(), sql.data(), static_cast<int>(sql.size()), &raw, nullptr) != SQLITE_OK)

@@ -41,12 +41,14 @@ enum class Access { read, write };
 class Transaction {
  public:
   virtual ~Transaction() = default;
-  virtual Status exec(std::string_view sql, const Params& params = {}) = 0;
-  virtual Result<std::vector<Row>> query(std::string_view sql, const Params& params = {}) = 0;
   // Runs `sql` row by row so large results are never held whole in memory.
   // The callback returns false to stop early.
   virtual Status for_each(std::string_view sql, const Params& params,
                           const std::function<bool(const Row&)>& on_row) = 0;
+  // Runs `sql`, discarding any rows.
+  Status exec(std::string_view sql, const Params& params = {});
+  // Runs `sql` and returns all its rows.
+  Result<std::vector<Row>> query(std::string_view sql, const Params& params = {});
   virtual Status commit() = 0;
   // Serialises, until this transaction ends, every writer that locks the same `name` (the
   // audit chain, migrations), also across processes sharing the database. SQLite write

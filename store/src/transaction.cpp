@@ -1,3 +1,4 @@
+// Row accessors and the Transaction helpers every back end shares.
 #include "tillit/store/database.h"
 
 #include <stdexcept>
@@ -26,6 +27,20 @@ std::string Row::text(std::size_t i) const {
   if (const auto* n = std::get_if<std::int64_t>(&v)) return std::to_string(*n);
   if (const auto* d = std::get_if<double>(&v)) return std::to_string(*d);
   return {};
+}
+
+Status Transaction::exec(std::string_view sql, const Params& params) {
+  return for_each(sql, params, [](const Row&) { return true; });
+}
+
+Result<std::vector<Row>> Transaction::query(std::string_view sql, const Params& params) {
+  std::vector<Row> rows;
+  auto status = for_each(sql, params, [&](const Row& r) {
+    rows.push_back(r);
+    return true;
+  });
+  if (!status) return status.error();
+  return rows;
 }
 
 }  // namespace tillit::store
