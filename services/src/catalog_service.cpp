@@ -1,7 +1,10 @@
 #include "tillit/services/catalog_service.h"
 
+#include <algorithm>
+
 #include "tillit/content/catalog_loader.h"
 #include "tillit/store/repositories.h"
+#include "tillit/store/search_index.h"
 
 namespace tillit::services {
 namespace {
@@ -23,7 +26,83 @@ Result<std::vector<CatalogEntry>> load_all(store::Transaction& tx) {
   return out;
 }
 
+constexpr const char* kRequirementDocs = "requirement";
+
+// What the requirement index must reflect: every catalogue's id and file hash.
+std::string catalogs_signature(const std::vector<CatalogEntry>& all) {
+  std::string joined;
+  for (const auto& e : all) joined += e.catalog.id + "=" + e.sha256 + ";";
+  return sha256_hex("search/1;" + joined);
+}
+
+Status rebuild_requirement_index(store::Transaction& tx, const std::vector<CatalogEntry>& all, const std::string& signature) {
+  if (auto s = store::clear_index(tx, kRequirementDocs); !s) return s;
+  for (const auto& e : all)
+    for (const auto& r : e.catalog.requirements) {
+      store::SearchDocument doc{kRequirementDocs, e.catalog.id + ":" + r.id, r.title.sv + "\n" + r.title.en,
+                                r.id + "\n" + r.category.sv + "\n" + r.category.en + "\n" + r.text.sv + "\n" + r.text.en};
+      if (auto s = store::index_document(tx, doc); !s) return s;
+    }
+  return store::set_index_signature(tx, kRequirementDocs, signature);
+}
+
 }  // namespace
+
+Result<std::vector<const Requirement*>> CatalogService::search(const CatalogEntry& entry, std::string_view text) const {
+  auto all = [&]() -> Result<std::vector<CatalogEntry>> {
+    auto tx = inst_.db().begin(store::Access::read);
+    if (!tx) return tx.error();
+    return load_all(**tx);
+  }();
+  if (!all) return all.error();
+  const std::string signature = catalogs_signature(*all);
+  std::vector<store::SearchHit> hits;
+  bool stale = false;
+  {
+    auto tx = inst_.db().begin(store::Access::read);
+    if (!tx) return tx.error();
+    auto current = store::index_signature(**tx, kRequirementDocs);
+    if (!current) return current.error();
+    stale = *current != signature;
+    if (!stale) {
+      auto found = store::search(**tx, kRequirementDocs, text, 1000);
+      if (!found) return found.error();
+      hits = std::move(*found);
+    }
+  }
+  if (stale) {
+    // The index may be stale: rebuild it (derived data, so no audit event) and search again.
+    auto tx = inst_.db().begin(store::Access::write);
+    if (!tx) return tx.error();
+    if (auto s = (*tx)->lock("tillit-search-requirements"); !s) return s.error();
+    auto current = store::index_signature(**tx, kRequirementDocs);
+    if (!current) return current.error();
+    if (*current != signature) {
+      if (auto s = rebuild_requirement_index(**tx, *all, signature); !s) return s.error();
+    }
+    auto found = store::search(**tx, kRequirementDocs, text, 1000);
+    if (!found) return found.error();
+    hits = std::move(*found);
+    if (auto s = (*tx)->commit(); !s) return s.error();
+  }
+
+  std::vector<const Requirement*> out;
+  auto lower = [](std::string s) {
+    for (auto& c : s)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return s;
+  };
+  const std::string prefix = lower(std::string(text));
+  for (const auto& r : entry.catalog.requirements)
+    if (!prefix.empty() && lower(r.id).rfind(prefix, 0) == 0) out.push_back(&r);
+  const std::string mine = entry.catalog.id + ":";
+  for (const auto& h : hits) {
+    if (h.id.rfind(mine, 0) != 0) continue;
+    const auto* r = entry.catalog.find(std::string_view(h.id).substr(mine.size()));
+    if (r && std::find(out.begin(), out.end(), r) == out.end()) out.push_back(r);
+  }
+  return out;
+}
 
 Result<std::vector<CatalogEntry>> CatalogService::list(const Actor& actor) const {
   if (auto s = authorize(actor, Permission::catalog_read); !s) return s.error();

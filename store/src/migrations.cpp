@@ -15,6 +15,9 @@ struct Migration {
   int version;
   const char* name;
   std::vector<const char*> statements;
+  // Where the dialects cannot share a statement: PostgreSQL's version (used instead of
+  // `statements` when not empty).
+  std::vector<const char*> postgresql_statements = {};
 };
 
 const std::vector<Migration>& migrations() {
@@ -92,6 +95,28 @@ const std::vector<Migration>& migrations() {
                 outcome TEXT,
                 PRIMARY KEY (job, slot)))",
        }},
+      {3,
+       "full-text search index",
+       {
+           // FTS5 with Unicode word splitting; å, ä and ö stay letters of their own.
+           R"(CREATE VIRTUAL TABLE search_index USING fts5(
+                kind UNINDEXED, doc_id UNINDEXED, title, body,
+                tokenize = 'unicode61 remove_diacritics 0'))",
+           R"(CREATE TABLE search_index_state (kind TEXT PRIMARY KEY, signature TEXT NOT NULL))",
+       },
+       {
+           // A tsvector with Swedish stemming, titles weighted above bodies, under a GIN index.
+           R"(CREATE TABLE search_index (
+                kind TEXT NOT NULL,
+                doc_id TEXT NOT NULL,
+                title TEXT NOT NULL,
+                body TEXT NOT NULL,
+                document tsvector GENERATED ALWAYS AS (
+                  setweight(to_tsvector('swedish', title), 'A') || setweight(to_tsvector('swedish', body), 'B')) STORED,
+                PRIMARY KEY (kind, doc_id)))",
+           R"(CREATE INDEX search_index_document ON search_index USING GIN (document))",
+           R"(CREATE TABLE search_index_state (kind TEXT PRIMARY KEY, signature TEXT NOT NULL))",
+       }},
   };
   return all;
 }
@@ -111,8 +136,14 @@ std::string dialect(std::string sql, const std::string& backend) {
 const std::vector<const char*>& schema_tables() {
   static const std::vector<const char*> tables = {"installation", "wrapped_keys",  "audit_events", "audit_head",
                                                    "audit_checkpoints", "users", "setup_codes", "catalogs",
-                                                   "job_runs", "schema_migrations"};
+                                                   "job_runs", "search_index", "search_index_state",
+                                                   "schema_migrations"};
   return tables;
+}
+
+// Derived tables that are rebuilt rather than copied when an installation moves.
+bool is_derived(std::string_view table) {
+  return table == "search_index" || table == "search_index_state" || table == "schema_migrations";
 }
 
 // Tables whose id is generated: after a bulk copy PostgreSQL's identity must move past them.
@@ -142,7 +173,7 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> count_rows(Database& d
   if (!tx) return tx.error();
   std::vector<std::pair<std::string, std::int64_t>> counts;
   for (const char* table : schema_tables()) {
-    if (std::string_view(table) == "schema_migrations") continue;
+    if (is_derived(table)) continue;
     auto rows = (*tx)->query(std::string("SELECT COUNT(*) FROM ") + table);
     if (!rows) return rows.error();
     counts.emplace_back(table, rows->front().integer(0));
@@ -157,7 +188,7 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> copy_all_rows(Database
   if (!target) return target.error();
   std::vector<std::pair<std::string, std::int64_t>> copied;
   for (const char* table : schema_tables()) {
-    if (std::string_view(table) == "schema_migrations") continue;  // the target has its own
+    if (is_derived(table)) continue;  // the target has its own migrations and rebuilds its index
     auto columns = column_names(**source, from.backend(), table);
     if (!columns) return columns.error();
     std::string list, marks;
@@ -239,7 +270,9 @@ Result<int> migrate(Database& db) {
                                                  ", newer than this Tillit (" + std::to_string(latest_schema_version()) +
                                                  "); upgrade Tillit");
     if (m.version <= current) continue;
-    for (const char* statement : m.statements) {
+    const auto& statements =
+        db.backend() == "postgresql" && !m.postgresql_statements.empty() ? m.postgresql_statements : m.statements;
+    for (const char* statement : statements) {
       if (auto s = (*tx)->exec(dialect(statement, db.backend())); !s)
         return make_error(s.error().code, "migration " + std::to_string(m.version) + " failed, database unchanged: " +
                                               s.error().message);

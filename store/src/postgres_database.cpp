@@ -127,6 +127,8 @@ class PostgresTransaction final : public Transaction {
     return exec("SELECT pg_advisory_xact_lock(?)", {key});
   }
 
+  std::string_view backend() const override { return "postgresql"; }
+
   Status commit() override {
     ResultPtr r(PQexec(conn_, "COMMIT"));
     if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) {

@@ -71,6 +71,7 @@ class SqliteTransaction final : public Transaction {
   }
 
   Status lock(std::string_view) override { return {}; }
+  std::string_view backend() const override { return "sqlite"; }
 
   Status commit() override {
     if (sqlite3_exec(conn_.get(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)

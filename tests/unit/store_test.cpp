@@ -7,6 +7,7 @@
 #include "tillit/store/audit_store.h"
 #include "tillit/store/database.h"
 #include "tillit/store/repositories.h"
+#include "tillit/store/search_index.h"
 #include "test_database.h"
 
 using namespace tillit;
@@ -156,4 +157,50 @@ TEST(PostgresUrl, PasswordsAndOtherSchemesAreRefused) {
   EXPECT_FALSE(check_postgresql_url("postgresql://db/tillit?password=hunter2"));
   EXPECT_FALSE(check_postgresql_url("mysql://db/tillit"));
   EXPECT_FALSE(check_postgresql_url("/var/lib/tillit/tillit.db"));
+}
+
+TEST_F(StoreTest, SearchFindsWordPrefixesRankedWithTitlesFirst) {
+  {
+    auto tx = write();
+    ASSERT_TRUE(index_document(*tx, {"requirement", "a:1", "Sårbarhetsskanning varje kvartal", "Skanna alla system."}));
+    ASSERT_TRUE(index_document(*tx, {"requirement", "a:2", "Säkerhetskopior", "Återställning testas, även sårbarheter."}));
+    ASSERT_TRUE(index_document(*tx, {"requirement", "a:3", "Loggning", "Loggar granskas."}));
+    ASSERT_TRUE(index_document(*tx, {"other", "b:1", "Sårbarhet", "annan sort"}));
+    ASSERT_TRUE(tx->commit());
+  }
+  auto tx = db_->begin(Access::read);
+  auto hits = search(**tx, "requirement", "sårbarhet", 10);
+  ASSERT_TRUE(hits) << hits.error().message;
+  ASSERT_EQ(hits->size(), 2u);
+  EXPECT_EQ((*hits)[0].id, "a:1");  // the title match ranks first
+  EXPECT_EQ((*hits)[1].id, "a:2");
+  EXPECT_EQ(search(**tx, "requirement", "skanna system", 10)->size(), 1u);   // every word must match
+  EXPECT_EQ(search(**tx, "requirement", "skanna loggar", 10)->size(), 0u);
+  EXPECT_EQ(search(**tx, "other", "sårbarhet", 10)->size(), 1u);
+  EXPECT_TRUE(search(**tx, "requirement", "", 10)->empty());
+}
+
+TEST_F(StoreTest, SearchTreatsQuerySyntaxAsPlainText) {
+  {
+    auto tx = write();
+    ASSERT_TRUE(index_document(*tx, {"requirement", "a:1", "Kvartal", "Skanning"}));
+    ASSERT_TRUE(tx->commit());
+  }
+  auto tx = db_->begin(Access::read);
+  for (const char* hostile : {"\"", "*", "kvartal\" OR \"x", "kvartal:*", "kvartal & !x", "NEAR(kvartal)", "'; DROP TABLE x; --",
+                              "(((", "kvartal |", "title:kvartal"}) {
+    auto hits = search(**tx, "requirement", hostile, 10);
+    ASSERT_TRUE(hits) << hostile << ": " << hits.error().message;
+  }
+  EXPECT_EQ(search(**tx, "requirement", "kvartal\" OR \"x", 10)->size(), 0u);  // "x" must match too
+  EXPECT_EQ(search(**tx, "requirement", "title:kvartal", 10)->size(), 0u);      // "title" is just a word
+  EXPECT_EQ(search(**tx, "requirement", "(kvartal)", 10)->size(), 1u);
+}
+
+TEST_F(StoreTest, IndexSignatureRoundTrips) {
+  auto tx = write();
+  EXPECT_EQ(index_signature(*tx, "requirement").value(), "");
+  ASSERT_TRUE(set_index_signature(*tx, "requirement", "abc"));
+  ASSERT_TRUE(set_index_signature(*tx, "requirement", "def"));
+  EXPECT_EQ(index_signature(*tx, "requirement").value(), "def");
 }

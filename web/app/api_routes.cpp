@@ -57,16 +57,6 @@ json paginate(const json& items, const Page& p) {
   return {{"items", page_items}, {"page", p.page}, {"per_page", p.per_page}, {"total", items.size()}};
 }
 
-bool contains_case_insensitive(const std::string& haystack, const std::string& needle) {
-  if (needle.empty()) return true;
-  auto lower = [](std::string s) {
-    for (auto& c : s)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return s;
-  };
-  return lower(haystack).find(lower(needle)) != std::string::npos;
-}
-
 }  // namespace
 
 int http_status(ErrorCode code) {
@@ -123,9 +113,12 @@ void add_api_routes(Router& router, services::Installation& inst) {
     if (!entry) return error_json(entry.error());
     const std::string q = r.query.count("q") ? r.query.at("q") : "";
     json items = json::array();
-    for (const auto& req : entry->catalog.requirements) {
-      if (!contains_case_insensitive(req.id + "\n" + req.title.sv + "\n" + req.title.en + "\n" + req.text.sv, q)) continue;
-      items.push_back(services::to_json(req));
+    if (q.empty()) {
+      for (const auto& req : entry->catalog.requirements) items.push_back(services::to_json(req));
+    } else {
+      auto found = services::CatalogService(inst).search(*entry, q);
+      if (!found) return error_json(found.error());
+      for (const auto* req : *found) items.push_back(services::to_json(*req));
     }
     return Response::json(200, dump(paginate(items, *page)));
   });

@@ -138,12 +138,6 @@ Response error_page(const Request& r, int status, std::string_view message) {
   return render(r, status, "error", view, heading, "none");
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 std::string format_score(double v) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "%.1f", v);
@@ -202,11 +196,17 @@ void add_page_routes(Router& router, services::Installation& inst) {
     if (!entry) return error_page(r, http_status(entry.error().code), entry.error().message);
     const std::string lang = language_of(r);
     const std::string q = r.query.count("q") ? r.query.at("q") : "";
-    const std::string needle = lower(q);
+    std::vector<const Requirement*> shown;
+    if (q.empty()) {
+      for (const auto& req : entry->catalog.requirements) shown.push_back(&req);
+    } else {
+      auto found = services::CatalogService(inst).search(*entry, q);
+      if (!found) return error_page(r, http_status(found.error().code), found.error().message);
+      shown = std::move(*found);
+    }
     list rows;
-    for (const auto& req : entry->catalog.requirements) {
-      const std::string haystack = lower(req.id + "\n" + req.title.in(lang) + "\n" + req.category.in(lang) + "\n" + req.text.sv);
-      if (!needle.empty() && haystack.find(needle) == std::string::npos) continue;
+    for (const auto* found_req : shown) {
+      const auto& req = *found_req;
       data row{data::type::object};
       row.set("id", req.id);
       row.set("id_path", percent_encode_segment(req.id));

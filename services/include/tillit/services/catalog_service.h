@@ -32,6 +32,11 @@ class CatalogService {
   };
   Result<Found> find_requirement(const Actor& actor, std::string_view reference) const;
 
+  // Requirements of `catalog_id` matching `text`, best first: those whose id starts with the
+  // text, then full-text hits over titles, categories and text (every word as a prefix).
+  // The search index is rebuilt first whenever the catalogues changed.
+  Result<std::vector<const Requirement*>> search(const CatalogEntry& entry, std::string_view text) const;
+
   // Validates and stores a catalogue file; replaces an earlier import with the same id.
   Result<CatalogEntry> import(const Actor& actor, std::string_view yaml_text) const;
 

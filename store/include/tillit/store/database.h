@@ -54,6 +54,8 @@ class Transaction {
   // audit chain, migrations), also across processes sharing the database. SQLite write
   // transactions are exclusive already, so there it costs nothing.
   virtual Status lock(std::string_view name) = 0;
+  // "sqlite" or "postgresql", for the few repositories that must speak a dialect (search).
+  virtual std::string_view backend() const = 0;
 };
 
 class Database {
