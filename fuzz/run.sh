@@ -11,7 +11,8 @@
 #   FUZZ_TARGETS  space-separated subset of targets to run (default: all four)
 #   CC, CXX       compilers for the first configure (default: clang-14, clang++-14)
 #   KEEP_CORPUS=1 keep the working corpora (with what the fuzzer found) instead of deleting them
-#   FUZZ_ARGS     extra libFuzzer flags, e.g. "-jobs=2 -workers=2" or "-only_ascii=1"
+#   FUZZ_ARGS     extra libFuzzer flags. "-fork=1 -ignore_crashes=1" keeps fuzzing past crashes and
+#                 collects every crashing input (the run still fails).
 set -euo pipefail
 
 seconds="${1:-30}"
@@ -65,6 +66,14 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 # ASan's default 256 MB plus allocator caches reaches it after about 20 minutes.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=64}"
 
+# From the first error line of a libFuzzer log: the message and the stack, without libFuzzer's
+# and libc's frames and without the dumps of the input.
+error_report() {
+  awk '/^==[0-9]+==ERROR|==FUZZ_CHECK failed|terminate called|runtime error:|ERROR: libFuzzer/ {on = 1} on' "$1" \
+    | grep -avE 'fuzzer::|in __sanitizer_print_stack_trace|pthread_kill|raise\.c|abort\.c|libc_start|in _start |in main |libc\.so|libstdc\+\+\.so|Test unit written|^NOTE:|^ +Combine libFuzzer|^MS: |^0x|^Base64: |^stat::|^Running: |^Executed ' \
+    | cut -c 1-300 | awk 'NR <= 40' || true
+}
+
 failed=()
 summary=()
 for t in $targets; do
@@ -85,12 +94,19 @@ for t in $targets; do
   if [ "$rc" -ne 0 ]; then
     failed+=("$t")
     echo "!! $t FAILED (exit $rc). Report:" >&2
-    # From the first error line: the message and the stack, without libFuzzer's and libc's frames.
-    report="$(awk '/^==[0-9]+==ERROR|==FUZZ_CHECK failed|terminate called|runtime error:|ERROR: libFuzzer/ {on = 1} on' "$log" \
-      | grep -avE 'fuzzer::|in __sanitizer_print_stack_trace|pthread_kill|raise\.c|abort\.c|libc_start|in _start |in main |libc\.so|libstdc\+\+\.so|Test unit written|^NOTE:|^ +Combine libFuzzer|^MS: |^0x|^Base64: |^stat::' \
-      | cut -c 1-300 | awk 'NR <= 40' || true)"
+    found="$(find "$artifacts" -name "$t-*" -newer "$work" -type f ! -name '*.log' | sort)"
+    report="$(error_report "$log")"
+    if grep -aq 'fuzzing in separate process' "$log" && [ -n "$found" ]; then
+      # -fork=1 leaves the children's reports out of the log: reproduce the first input.
+      first="$(printf '%s\n' "$found" | head -n 1)"
+      "$bin" "$first" >"$work/$t.repro.log" 2>&1 || true
+      report="$(error_report "$work/$t.repro.log")"
+      echo "   (reproduced from $first)" >&2
+    fi
     if [ -n "$report" ]; then printf '%s\n' "$report" >&2; else tail -n 40 "$log" >&2; fi
-    grep -m 1 -E 'Test unit written to' "$log" >&2 || true
+    grep -a -m 1 -E 'Test unit written to' "$log" >&2 || true
+    crashes="$(printf '%s' "$found" | grep -c . || true)"
+    [ "$crashes" -le 1 ] || echo "   $crashes crashing inputs saved by this run" >&2
     cp "$log" "$artifacts/$t.log"
     echo "   full log: $artifacts/$t.log" >&2
     summary+=("$t: FAILED (exit $rc)")

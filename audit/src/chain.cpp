@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
+
 namespace tillit::audit {
 
 std::string canonical_bytes(const Event& e) {
@@ -39,7 +41,7 @@ bool Verifier::fail(std::int64_t seq, std::string why) {
 bool Verifier::feed(const Event& e) {
   if (failure_) return false;
   const std::string at = "event " + std::to_string(e.seq) + ": ";
-  if (e.seq != last_seq_ + 1)
+  if (last_seq_ == std::numeric_limits<std::int64_t>::max() || e.seq != last_seq_ + 1)
     return fail(e.seq, at + "expected event " + std::to_string(last_seq_ + 1) + " here (events deleted, inserted or reordered)");
   if (e.prev_hash != last_hash_)
     return fail(e.seq, at + "does not link to the event before it (an event before it was changed, deleted or inserted)");

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <map>
 
 namespace tillit::audit {
@@ -98,6 +99,8 @@ Result<ExportSummary> verify_export(std::istream& in, std::string_view expected_
         return bad(number, "not a Tillit audit export (expected a tillit-audit-export/1 header)");
       if (!read(j, "public_key", key_b64) || !read(j, "after_seq", after_seq) || !read(j, "after_hash", after_hash))
         return bad(number, "header lacks public_key, after_seq or after_hash");
+      if (after_seq < 0 || after_seq == std::numeric_limits<std::int64_t>::max())
+        return bad(number, "header after_seq is out of range");
       auto key = crypto::from_base64(key_b64);
       if (!key || key->size() != 32) return bad(number, "header public_key is not a 32-byte Ed25519 key");
       public_key = std::move(*key);

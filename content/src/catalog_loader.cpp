@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <initializer_list>
 #include <optional>
 #include <set>
@@ -64,11 +65,14 @@ LocalizedText localized(const YAML::Node& map, const char* key, std::string_view
 double number(const YAML::Node& map, const char* key, std::string_view what) {
   const YAML::Node node = map[key];
   if (!node || !node.IsScalar()) invalid(map, std::string(what) + " needs a number '" + key + "'");
+  double value = 0;
   try {
-    return node.as<double>();
+    value = node.as<double>();
   } catch (const YAML::Exception&) {
     invalid(node, std::string(what) + " '" + key + "' must be a number");
   }
+  if (!std::isfinite(value)) invalid(node, std::string(what) + " '" + key + "' must be a finite number");
+  return value;
 }
 
 std::vector<std::string> string_list(const YAML::Node& node, std::string_view what) {
@@ -157,15 +161,29 @@ Catalog catalog_from(const YAML::Node& root) {
   const YAML::Node requirements = root["requirements"];
   if (!requirements || !requirements.IsSequence() || requirements.size() == 0)
     invalid(root, "the file needs a non-empty 'requirements' list");
-  std::set<std::string> seen;
+  std::set<std::string> seen, duty_ids;
   for (const auto& node : requirements) {
     c.requirements.push_back(requirement(node));
     if (!seen.insert(c.requirements.back().id).second)
       invalid(node["id"], "requirement id '" + c.requirements.back().id + "' appears twice");
+    const auto duties = node["duties"];
+    for (std::size_t i = 0; i < c.requirements.back().duties.size(); ++i)
+      if (!duty_ids.insert(c.requirements.back().duties[i].id).second)
+        invalid(duties[i]["id"], "duty id '" + c.requirements.back().duties[i].id + "' appears twice in the catalogue");
   }
   if (const auto bands = root["cvss_remediation"]) {
     if (!bands.IsSequence()) invalid(bands, "cvss_remediation must be a list");
-    for (const auto& b : bands) c.cvss_remediation.push_back(band(b));
+    for (const auto& b : bands) {
+      c.cvss_remediation.push_back(band(b));
+      const auto& added = c.cvss_remediation.back();
+      if (added.min > added.max) invalid(b, "cvss_remediation entry '" + added.severity + "' has min above max");
+      if (added.min < 0 || added.max > 10) invalid(b, "cvss_remediation entry '" + added.severity + "' must lie within 0.0-10.0");
+      for (std::size_t i = 0; i + 1 < c.cvss_remediation.size(); ++i) {
+        const auto& other = c.cvss_remediation[i];
+        if (added.min <= other.max && other.min <= added.max)
+          invalid(b, "cvss_remediation entries '" + other.severity + "' and '" + added.severity + "' overlap");
+      }
+    }
   }
   return c;
 }
@@ -186,7 +204,8 @@ Result<Catalog> parse_catalog(std::string_view yaml_text) {
   try {
     const YAML::Node root = YAML::Load(std::string(yaml_text));
     Catalog c = catalog_from(root);
-    if (auto s = validate_catalog(c); !s) return s.error();
+    // The reader above checks every rule with its line; this is the model's own guard.
+    if (auto s = validate_catalog(c); !s) return make_error(s.error().code, "line 1: " + s.error().message);
     return c;
   } catch (const Invalid& e) {
     return make_error(ErrorCode::invalid_argument, "line " + std::to_string(e.line) + ": " + e.message);

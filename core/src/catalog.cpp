@@ -55,16 +55,16 @@ Status validate_catalog(const Catalog& c) {
       if (d.title.sv.empty() && d.title.en.empty()) return invalid("duty '" + d.id + "' has no title");
     }
   }
-  std::vector<RemediationBand> bands = c.cvss_remediation;
-  std::sort(bands.begin(), bands.end(), [](const auto& a, const auto& b) { return a.min < b.min; });
-  for (std::size_t i = 0; i < bands.size(); ++i) {
-    const auto& b = bands[i];
-    if (b.min < 0 || b.max > 10 || b.min > b.max)
+  for (const auto& b : c.cvss_remediation) {
+    if (!(b.min >= 0 && b.max <= 10 && b.min <= b.max))  // written so that NaN fails too
       return invalid("cvss_remediation band '" + b.severity + "' must lie within 0.0-10.0 with min <= max");
     if (b.days && *b.days < 0) return invalid("cvss_remediation band '" + b.severity + "' has negative days");
-    if (i > 0 && bands[i - 1].max >= b.min)
-      return invalid("cvss_remediation bands '" + bands[i - 1].severity + "' and '" + b.severity + "' overlap");
   }
+  std::vector<RemediationBand> bands = c.cvss_remediation;
+  std::sort(bands.begin(), bands.end(), [](const auto& a, const auto& b) { return a.min < b.min; });
+  for (std::size_t i = 1; i < bands.size(); ++i)
+    if (bands[i - 1].max >= bands[i].min)
+      return invalid("cvss_remediation bands '" + bands[i - 1].severity + "' and '" + bands[i].severity + "' overlap");
   return {};
 }
 

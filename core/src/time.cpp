@@ -79,7 +79,11 @@ Result<Timestamp> parse_rfc3339(std::string_view text) {
   }
   if (pos != text.size()) return bad_timestamp(text);
   // A leap second (:60) is folded onto the next second; storage never holds one.
-  return Timestamp{sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} + fraction - offset};
+  const Timestamp result{sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} + fraction - offset};
+  // An offset may push the instant out of the years 0000-9999 that the format can write.
+  if (result < Timestamp{sys_days{year{0} / January / 1}} || result >= Timestamp{sys_days{year{10000} / January / 1}})
+    return bad_timestamp(text);
+  return result;
 }
 
 Result<Period> parse_period(std::string_view text) {
@@ -109,7 +113,8 @@ Result<Period> parse_period(std::string_view text) {
     if (unit == 'D') p.days += n;
     any = true;
   }
-  if (!any || (p.years == 0 && p.months == 0 && p.days == 0)) return bad();
+  // Each part stays within 1000 so that format_period's output (weeks as days) parses again.
+  if (!any || (p.years == 0 && p.months == 0 && p.days == 0) || p.days > 1000) return bad();
   return p;
 }
 
@@ -132,6 +137,7 @@ Timestamp add_period(Timestamp t, const Period& p) {
 }
 
 Timestamp slot_start(Timestamp t, std::chrono::seconds every) {
+  if (every.count() <= 0) return t;
   const auto since_epoch = t.time_since_epoch();
   const auto period = duration_cast<milliseconds>(every);
   return Timestamp{since_epoch - since_epoch % period};

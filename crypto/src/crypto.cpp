@@ -92,14 +92,17 @@ std::string to_base64(std::string_view bytes) {
 }
 
 Result<Bytes> from_base64(std::string_view text) {
+  const auto invalid = [] { return make_error(ErrorCode::invalid_argument, "text is not valid base64"); };
   if (text.size() % 4) return make_error(ErrorCode::invalid_argument, "base64 text has a length that is not a multiple of 4");
+  // Padding: at most two '=', and only at the very end.
+  std::size_t padding = 0;
+  while (padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  if (padding > 2 || text.substr(0, text.size() - padding).find('=') != std::string_view::npos) return invalid();
   Bytes out(text.size() / 4 * 3);
   const int n = EVP_DecodeBlock(out.data(), u8(text), static_cast<int>(text.size()));
-  if (n < 0) return make_error(ErrorCode::invalid_argument, "text is not valid base64");
-  std::size_t size = static_cast<std::size_t>(n);
+  if (n < 0 || static_cast<std::size_t>(n) < padding) return invalid();
   // EVP_DecodeBlock keeps the padding's zero bytes; drop one per '='.
-  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;
-  out.resize(size);
+  out.resize(static_cast<std::size_t>(n) - padding);
   return out;
 }
 

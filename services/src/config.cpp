@@ -5,10 +5,46 @@
 #include "tillit/store/database.h"
 
 #include <charconv>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
 namespace tillit::services {
+
+namespace {
+
+// A count from 1 to 64 (threads, pool size), or an error naming `what`.
+Result<unsigned> parse_count(std::string_view value, std::string_view what) {
+  unsigned n = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 64)
+    return make_error(ErrorCode::invalid_argument, std::string(what) + " must be a whole number from 1 to 64");
+  return n;
+}
+
+bool is_host_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == ':' ||
+         c == '%' || c == '_';
+}
+
+}  // namespace
+
+std::string yaml_quote(std::string_view value) {
+  std::string out = "\"";
+  for (unsigned char c : value) {
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out + "\"";
+}
 
 Status parse_listen(std::string_view text, std::string& address, unsigned short& port) {
   const auto bad = [&] {
@@ -22,6 +58,8 @@ Status parse_listen(std::string_view text, std::string& address, unsigned short&
     if (host.back() != ']' || host.size() < 3) return bad();
     host = host.substr(1, host.size() - 2);
   }
+  for (char c : host)
+    if (!is_host_char(c)) return bad();
   unsigned value = 0;
   const auto digits = text.substr(colon + 1);
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
@@ -31,21 +69,16 @@ Status parse_listen(std::string_view text, std::string& address, unsigned short&
   return {};
 }
 
-Status apply_config_text(Config& config, std::string_view yaml_text, std::string_view source) {
-  const auto fail = [&](int line, const std::string& why) {
-    return make_error(ErrorCode::invalid_argument, std::string(source) + ":" + std::to_string(line) + ": " + why);
-  };
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    return fail(e.mark.line + 1, "not valid YAML (" + e.msg + ")");
-  }
-  if (root.IsNull()) return {};
-  if (!root.IsMap()) return fail(1, "the configuration must be a YAML mapping");
+namespace {
+
+using Fail = std::function<Error(int line, const std::string& why)>;
+
+// Applies each setting of the mapping `root`; throws YAML::Exception on unreadable nodes.
+Status apply_settings(Config& config, const YAML::Node& root, const Fail& fail) {
   for (const auto& kv : root) {
-    const auto key = kv.first.as<std::string>();
     const int line = kv.first.Mark().line + 1;
+    if (!kv.first.IsScalar()) return fail(line, "setting names must be plain words");
+    const auto key = kv.first.as<std::string>();
     if (!kv.second.IsScalar()) return fail(line, "'" + key + "' must be a single value");
     const auto value = kv.second.as<std::string>();
     if (key == "listen") {
@@ -58,11 +91,9 @@ Status apply_config_text(Config& config, std::string_view yaml_text, std::string
     } else if (key == "tls_private_key") {
       config.private_key_file = value;
     } else if (key == "threads" || key == "database_pool_size") {
-      unsigned n = 0;
-      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-      if (ec != std::errc{} || end != value.data() + value.size() || n < 1 || n > 64)
-        return fail(line, key + " must be a whole number from 1 to 64");
-      (key == "threads" ? config.threads : config.database_pool_size) = n;
+      auto n = parse_count(value, key);
+      if (!n) return fail(line, n.error().message);
+      (key == "threads" ? config.threads : config.database_pool_size) = *n;
     } else if (key == "database") {
       if (auto s = store::check_postgresql_url(value); !s) return fail(line, s.error().message);
       config.database_url = value;
@@ -73,6 +104,27 @@ Status apply_config_text(Config& config, std::string_view yaml_text, std::string
     }
   }
   return {};
+}
+
+}  // namespace
+
+Status apply_config_text(Config& config, std::string_view yaml_text, std::string_view source) {
+  const Fail fail = [&](int line, const std::string& why) {
+    return make_error(ErrorCode::invalid_argument, std::string(source) + ":" + std::to_string(line) + ": " + why);
+  };
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    return fail(e.mark.line + 1, "not valid YAML (" + e.msg + ")");
+  }
+  if (root.IsNull()) return {};
+  if (!root.IsMap()) return fail(1, "the configuration must be a YAML mapping");
+  try {
+    return apply_settings(config, root, fail);
+  } catch (const YAML::Exception& e) {
+    return fail(e.mark.line + 1, "unreadable setting (" + e.msg + ")");
+  }
 }
 
 Result<Config> load_config(const std::filesystem::path& data_dir,
@@ -96,7 +148,9 @@ Result<Config> load_config(const std::filesystem::path& data_dir,
     config.database_url = *v;
   }
   if (auto v = getenv("TILLIT_THREADS")) {
-    if (auto s = apply_config_text(config, "threads: " + *v, "TILLIT_THREADS"); !s) return s.error();
+    auto n = parse_count(*v, "TILLIT_THREADS");
+    if (!n) return n.error();
+    config.threads = *n;
   }
   if (config.certificate_file.empty()) config.certificate_file = data_dir / "tls" / "certificate.pem";
   if (config.private_key_file.empty()) config.private_key_file = data_dir / "tls" / "private-key.pem";
@@ -105,12 +159,17 @@ Result<Config> load_config(const std::filesystem::path& data_dir,
   return config;
 }
 
+std::string listen_text(const Config& config) {
+  const bool ipv6 = config.listen_address.find(':') != std::string::npos;
+  return (ipv6 ? "[" + config.listen_address + "]" : config.listen_address) + ":" + std::to_string(config.listen_port);
+}
+
 std::string default_config_text(const Config& config) {
   std::ostringstream out;
   out << "# Tillit configuration. Environment variables TILLIT_LISTEN, TILLIT_PUBLIC_URL,\n"
          "# TILLIT_TLS_CERTIFICATE, TILLIT_TLS_PRIVATE_KEY and TILLIT_THREADS override these.\n"
          "# No secrets here: keys live in keys/ (mode 0600).\n"
-      << "listen: \"" << config.listen_address << ":" << config.listen_port << "\"\n"
+      << "listen: " << yaml_quote(listen_text(config)) << "\n"
       << "# public_url: \"https://tillit.example.se\"\n"
       << "# tls_certificate: \"tls/certificate.pem\"   # relative to the data directory; reloaded on SIGHUP\n"
       << "# tls_private_key: \"tls/private-key.pem\"\n"
@@ -118,7 +177,7 @@ std::string default_config_text(const Config& config) {
   if (config.database_url.empty())
     out << "# database: \"postgresql://tillit@db.example.se/tillit?sslmode=verify-full\"   # password in ~/.pgpass\n";
   else
-    out << "database: \"" << config.database_url << "\"\n";
+    out << "database: " << yaml_quote(config.database_url) << "\n";
   return out.str();
 }
 

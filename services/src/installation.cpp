@@ -200,8 +200,8 @@ Result<InitReport> Installation::init(const InitOptions& options) {
     }
     std::string config_text = default_config_text(config);
     if (options.certificate_file)
-      config_text += "tls_certificate: \"" + config.certificate_file.string() + "\"\ntls_private_key: \"" +
-                     config.private_key_file.string() + "\"\n";
+      config_text += "tls_certificate: " + yaml_quote(config.certificate_file.string()) +
+                     "\ntls_private_key: " + yaml_quote(config.private_key_file.string()) + "\n";
     if (auto s = write_public_file(config.config_file(), config_text); !s) return s.error();
     if (auto s = write_public_file(config.signing_public_key_file(),
                                    crypto::ed25519_public_key_pem(crypto::as_chars(signing.public_key)));

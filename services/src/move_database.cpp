@@ -19,7 +19,7 @@ Status point_config_at(const Config& config, const std::string& url) {
   std::string line;
   while (std::getline(in, line))
     if (line.rfind("database:", 0) != 0) kept << line << '\n';
-  kept << "database: \"" << url << "\"\n";
+  kept << "database: " << yaml_quote(url) << "\n";
   const fs::path temp = config.config_file().string() + ".new";
   {
     std::ofstream out(temp, std::ios::trunc);

@@ -286,7 +286,15 @@ Status check_postgresql_url(std::string_view url) {
     while (!why.empty() && why.back() == '\n') why.pop_back();
     return make_error(ErrorCode::invalid_argument, "the database URL is not valid: " + why);
   }
+  // Ask libpq itself, which decodes names and values the way it will use them.
+  bool has_password = false;
+  for (const auto* o = options; o->keyword; ++o)
+    if (std::string_view(o->keyword) == "password" && o->val && o->val[0]) has_password = true;
   PQconninfoFree(options);
+  if (has_password)
+    return make_error(ErrorCode::invalid_argument,
+                      "the database URL contains a password; remove it and put the password in ~/.pgpass, PGPASSFILE, "
+                      "a service file or PGPASSWORD instead");
   return {};
 }
 

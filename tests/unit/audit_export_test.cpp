@@ -101,3 +101,18 @@ TEST_F(ExportTest, WithTheChainKeyAForgedButConsistentExportIsCaught) {
   std::istringstream in(out.str());
   EXPECT_FALSE(verify_export(in, crypto::key_fingerprint(crypto::as_chars(forger_key.public_key)), &chain));
 }
+
+TEST_F(ExportTest, RejectsHeadersThatWouldOverflowTheSequence) {
+  for (const char* seq : {"9223372036854775807", "-1"}) {
+    std::string t = text;
+    const auto pos = t.find("\"after_seq\":0");
+    ASSERT_NE(pos, std::string::npos);
+    t.replace(pos, 13, std::string("\"after_seq\":") + seq);
+    auto s = verify(t);
+    ASSERT_FALSE(s) << seq;
+  }
+  std::string bad_key = text;
+  const auto key_pos = bad_key.find("\"public_key\":\"") + 14;
+  bad_key.replace(key_pos, 4, "====");
+  EXPECT_FALSE(verify(bad_key));
+}

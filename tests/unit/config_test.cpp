@@ -79,3 +79,35 @@ TEST(DefaultConfig, IsValidAndRoundTrips) {
   ASSERT_TRUE(apply_config_text(read, default_config_text(c), "default"));
   EXPECT_EQ(read.listen_port, 9000);
 }
+
+TEST(ConfigText, SurvivesNonScalarKeysAndQuotesEveryValueItWrites) {
+  Config c;
+  auto s = apply_config_text(c, "[x]: 1\n", "f");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("plain words"), std::string::npos);
+  for (const std::string& value : std::vector<std::string>{"a\"b", "c:\\x", "line\nbreak", std::string("nul\x01", 4), "åäö"}) {
+    Config read;
+    ASSERT_TRUE(apply_config_text(read, "public_url: " + yaml_quote("https://" + value), "quoted")) << value;
+    EXPECT_EQ(read.public_url, "https://" + value);
+  }
+}
+
+TEST(Listen, HostsAreAddressesOrNamesOnly) {
+  std::string address;
+  unsigned short port = 0;
+  for (const char* bad : {"a\"b:1", "c:\\x:1", "a\nb:1", "[[::1]:443", "host name:80"})
+    EXPECT_FALSE(parse_listen(bad, address, port)) << bad;
+  Config c;
+  ASSERT_TRUE(parse_listen("[fe80::1%eth0]:8443", c.listen_address, c.listen_port));
+  Config read;
+  ASSERT_TRUE(apply_config_text(read, default_config_text(c), "default"));
+  EXPECT_EQ(read.listen_address, "fe80::1%eth0");
+}
+
+TEST(LoadConfig, EnvironmentValuesAreNeverParsedAsYaml) {
+  const auto dir = std::filesystem::temp_directory_path() / "tillit-config-env-test";
+  std::filesystem::create_directories(dir);
+  auto c = load_config(dir, env({{"TILLIT_THREADS", "4\nlisten: 10.0.0.1:80"}}));
+  EXPECT_FALSE(c);
+  std::filesystem::remove_all(dir);
+}

@@ -180,3 +180,24 @@ TEST(CatalogLoader, BuiltinSourcesAreEmbedded) {
   EXPECT_NE(content::builtin_catalog_source("annex").find("tillit-catalog/1"), std::string_view::npos);
   EXPECT_TRUE(content::builtin_catalog_source("nope").empty());
 }
+
+TEST(CatalogLoader, BandAndDutyErrorsNameTheLineToo) {
+  std::string overlap = kMinimal;
+  overlap += "cvss_remediation:\n  - {severity: low, min: 0.1, max: 5.0, days: null}\n"
+             "  - {severity: medium, min: 4.0, max: 6.9, days: 30}\n";
+  auto r = content::parse_catalog(overlap);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("line 14: cvss_remediation entries 'low' and 'medium' overlap", 0), 0u) << r.error().message;
+
+  std::string nan = kMinimal;
+  nan += "cvss_remediation:\n  - {severity: low, min: .nan, max: .nan, days: null}\n";
+  r = content::parse_catalog(nan);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("line 13:", 0), 0u) << r.error().message;
+
+  std::string twice = kMinimal;
+  twice += "  - id: \"D2\"\n    title: {en: \"Second\"}\n    duties:\n      - {id: \"yearly-demo\", title: {en: \"Again\"}, every: \"P1Y\"}\n";
+  r = content::parse_catalog(twice);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("line 15: duty id 'yearly-demo' appears twice", 0), 0u) << r.error().message;
+}

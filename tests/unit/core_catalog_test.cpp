@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "tillit/core/catalog.h"
 
 using namespace tillit;
@@ -74,4 +76,10 @@ TEST(Catalog, ResolvesBareIdsInThePreferredCatalogFirst) {
   auto missing = resolve_requirement(both, "demo:R7");
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ErrorCode::not_found);
+}
+
+TEST(Catalog, RejectsNotANumberBands) {
+  auto c = small_catalog();
+  c.cvss_remediation = {{"low", std::nan(""), std::nan(""), std::nullopt, {}}, {"high", 7.0, 8.9, 7, {}}};
+  EXPECT_FALSE(validate_catalog(c));
 }

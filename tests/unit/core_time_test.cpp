@@ -63,3 +63,24 @@ TEST(Period, AddsOnTheCalendarClampingMonthEnds) {
   EXPECT_EQ(format_rfc3339(add_period(jan31, {0, 6, 0})), "2026-07-31T08:00:00.000Z");
   EXPECT_EQ(format_rfc3339(add_period(jan31, {0, 0, 7})), "2026-02-07T08:00:00.000Z");
 }
+
+TEST(Period, WhatItFormatsParsesAgain) {
+  auto weeks = parse_period("P142W");
+  ASSERT_TRUE(weeks);
+  EXPECT_EQ(parse_period(format_period(*weeks)).value(), *weeks);
+  EXPECT_FALSE(parse_period("P143W"));  // 1001 days: more than any part may hold
+}
+
+TEST(Rfc3339, RejectsInstantsTheFormatCannotWrite) {
+  EXPECT_FALSE(parse_rfc3339("0000-01-01T00:00:00+00:01"));
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59-00:01"));
+  EXPECT_TRUE(parse_rfc3339("0000-01-01T00:00:00Z"));
+  EXPECT_TRUE(parse_rfc3339("9999-12-31T23:59:59Z"));
+}
+
+TEST(Slots, StartAtTheTopOfTheirPeriod) {
+  const auto t = parse_rfc3339("2026-11-23T10:15:42.5Z").value();
+  EXPECT_EQ(format_rfc3339(slot_start(t, std::chrono::hours(1))), "2026-11-23T10:00:00.000Z");
+  EXPECT_EQ(format_rfc3339(slot_start(t, std::chrono::hours(24))), "2026-11-23T00:00:00.000Z");
+  EXPECT_EQ(slot_start(t, std::chrono::seconds(0)), t);
+}

@@ -142,3 +142,13 @@ TEST_F(KeyFileTest, RejectsCorruptKey) {
   ASSERT_TRUE(write_private_file(path, "# header\nnot-base64!\n"));
   EXPECT_EQ(load_master_key_file(path).error().code, ErrorCode::integrity);
 }
+
+TEST(Crypto, Base64RejectsMisplacedOrExcessPadding) {
+  for (const char* bad : {"====", "A===", "AA=A", "=AAA", "AAAA====", "AA==AAAA"}) {
+    auto r = from_base64(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, ErrorCode::invalid_argument);
+  }
+  EXPECT_EQ(as_chars(from_base64("YQ==").value()), "a");
+  EXPECT_EQ(as_chars(from_base64("YWI=").value()), "ab");
+}

@@ -204,3 +204,8 @@ TEST_F(StoreTest, IndexSignatureRoundTrips) {
   ASSERT_TRUE(set_index_signature(*tx, "requirement", "def"));
   EXPECT_EQ(index_signature(*tx, "requirement").value(), "def");
 }
+
+TEST(PostgresUrl, PasswordsHiddenInEncodingsAreRefused) {
+  EXPECT_FALSE(check_postgresql_url("postgresql://db/tillit?pass%77ord=hunter2"));
+  EXPECT_FALSE(check_postgresql_url("postgresql://tillit:hunter2?@db/tillit"));
+}

@@ -44,6 +44,11 @@ Result<Config> load_config(const std::filesystem::path& data_dir,
 // Parses config text; `source` names it in error messages.
 Status apply_config_text(Config& config, std::string_view yaml_text, std::string_view source);
 
+// `value` as a double-quoted YAML scalar that reads back as exactly `value`.
+std::string yaml_quote(std::string_view value);
+// "HOST:PORT" for the configured address, bracketing IPv6.
+std::string listen_text(const Config& config);
+
 // The commented default file written by `tillit init`.
 std::string default_config_text(const Config& config);
 
