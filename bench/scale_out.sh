@@ -30,12 +30,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_server() {  # DATA_DIR LOG -> prints the port
+start_server() {  # DATA_DIR LOG -> sets $port (not in a subshell: $pids must keep the server)
   "$tillit" serve --data "$1" --listen 127.0.0.1:0 >"$2" 2>"$2.err" &
   pids+=($!)
   for _ in $(seq 100); do
     port=$(sed -n 's|.*127.0.0.1:\([0-9]*\)/.*|\1|p' "$2")
-    [ -n "$port" ] && { echo "$port"; return; }
+    [ -n "$port" ] && return
     sleep 0.1
   done
   echo "server did not start: $(cat "$2.err")" >&2
@@ -58,16 +58,17 @@ rps() {  # PORT... -> total requests per second, load split evenly over the port
 wait_for_wrk() { while pgrep -x wrk >/dev/null; do sleep 0.2; done; }
 
 "$tillit" init --data "$work/sqlite" >/dev/null
-sqlite_port=$(start_server "$work/sqlite" "$work/sqlite.log")
-sqlite_rps=$(rps "$sqlite_port")
+start_server "$work/sqlite" "$work/sqlite.log"
+sqlite_rps=$(rps "$port")
 kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null || true; pids=()
 
 "$tillit" init --data "$work/pg" --database "postgresql:///$PGDATABASE" >/dev/null
 cp -a "$work/pg" "$work/pg-b"   # a second instance: same keys and configuration
-pg_port=$(start_server "$work/pg" "$work/pg.log")
+start_server "$work/pg" "$work/pg.log"
+pg_port=$port
 pg1_rps=$(rps "$pg_port")
-pg_port_b=$(start_server "$work/pg-b" "$work/pg-b.log")
-pg2_rps=$(rps "$pg_port" "$pg_port_b")
+start_server "$work/pg-b" "$work/pg-b.log"
+pg2_rps=$(rps "$pg_port" "$port")
 
 awk -v s="$sqlite_rps" -v p1="$pg1_rps" -v p2="$pg2_rps" -v secs="$seconds" 'BEGIN {
   printf "scenario     requests/s  ratio to sqlite-1   (%d s each, 32 connections, HTTPS)\n", secs

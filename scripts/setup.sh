@@ -19,8 +19,8 @@ root_dir=$(cd "$(dirname "$0")/.." && pwd)
 
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates openssl
-  libboost1.81-dev libssl-dev libsodium-dev libsqlite3-dev libpq-dev
-  nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libkainjow-mustache-dev
+  libboost1.81-dev libssl-dev libsodium-dev liboath-dev libsqlite3-dev libpq-dev
+  nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libkainjow-mustache-dev john-data
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev

@@ -242,3 +242,13 @@ TEST(CliMigrate, MovesVerifiesAndUndoesOnFailure) {
   fs::remove_all(second);
   fs::remove(catalog);
 }
+
+TEST_F(CliTest, CsvCellsCannotCarrySpreadsheetFormulas) {
+  const auto file = dir_.string() + "-formula.yaml";
+  std::ofstream(file) << "format: tillit-catalog/1\ncatalog: {id: \"f\", name: {en: \"F\"}}\nrequirements:\n"
+                         "  - id: \"F1\"\n    title: {en: \"=HYPERLINK(\\\"http://x\\\")\"}\n";
+  ASSERT_EQ(tillit_cmd({"catalog", "import", file, "--data", dir_.string()}).exit_code, 0);
+  auto csv = tillit_cmd({"catalog", "list", "--data", dir_.string(), "--catalog", "f", "--format", "csv", "--lang", "en"});
+  EXPECT_NE(csv.out.find("f,F1,,\"'=HYPERLINK(\"\"http://x\"\")\","), std::string::npos) << csv.out;
+  fs::remove(file);
+}

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +68,8 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv, std::chrono::
   err_path_ = temp_path("tillit-server-err");
   pid_ = ::fork();
   if (pid_ == 0) {
+    // If the test process dies without cleaning up, the server goes with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     const int in = ::open("/dev/null", O_RDONLY);
     const int err = ::open(err_path_.c_str(), O_WRONLY | O_TRUNC);
     ::dup2(in, 0);

@@ -76,7 +76,9 @@ TEST_F(InstallationTest, CreatesAPrivateDataDirectory) {
   EXPECT_EQ(mode_of(dir_), 0700u);
   EXPECT_EQ(mode_of(dir_ / "keys"), 0700u);
   EXPECT_EQ(mode_of(dir_ / "keys" / "master.key"), 0600u);
-  if (sqlite()) EXPECT_EQ(mode_of(dir_ / "tillit.db"), 0600u);
+  if (sqlite()) {
+    EXPECT_EQ(mode_of(dir_ / "tillit.db"), 0600u);
+  }
   EXPECT_EQ(mode_of(dir_ / "tls" / "private-key.pem"), 0600u);
   EXPECT_TRUE(fs::exists(dir_ / "tls" / "certificate.pem"));
   EXPECT_TRUE(fs::exists(dir_ / "tillit.yaml"));

@@ -24,7 +24,10 @@ Result<std::vector<services::CatalogEntry>> load(const std::string& data_dir) {
   return services::CatalogService(**inst).list(services::local_operator());
 }
 
-std::string csv_field(const std::string& s) {
+// One CSV cell. A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR first)
+// gets a leading apostrophe, so an imported catalogue cannot smuggle formulas into Excel.
+std::string csv_field(std::string s) {
+  if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos) s.insert(0, "'");
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {

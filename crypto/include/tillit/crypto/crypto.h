@@ -1,5 +1,5 @@
-// Thin wrappers over OpenSSL 3 and libsodium for the primitives Tillit uses: SHA-256,
-// HMAC-SHA-256, HKDF, AES-256-GCM, Ed25519, Argon2id and the system RNG. Nothing here is
+// Thin wrappers over OpenSSL 3 and libsodium (liboath for TOTP: totp.h) for the primitives
+// Tillit uses: SHA-256, HMAC-SHA-256, HKDF, AES-256-GCM, Ed25519, Argon2id and the system RNG. Nothing here is
 // home-grown cryptography; the wrappers fix algorithms and parameters in one place so no
 // caller can pick a weak one. All functions are thread-safe.
 #pragma once
