@@ -198,6 +198,13 @@ TEST_F(ServerTest, UnknownPagesGetAnHtmlErrorPage) {
   expect_security_headers(r);
 }
 
+TEST_F(ServerTest, DutiesShowTheirIntervalInWords) {
+  auto sv = get("/catalog/annex/K22");
+  EXPECT_NE(sv.body.find("halvårsvis"), std::string::npos);
+  auto en = get("/catalog/annex/K14?lang=en");
+  EXPECT_NE(en.body.find("(quarterly)"), std::string::npos);
+}
+
 // Runs last in this suite (gtest keeps file order): it replaces the certificate and stops the server.
 TEST_F(ServerTest, ZzSighupReloadsTheCertificateAndSigtermStopsGracefully) {
   const long before = TlsClient(port_).peer_serial();

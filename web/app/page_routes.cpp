@@ -56,7 +56,6 @@ const std::map<std::string, std::pair<const char*, const char*>>& ui_strings() {
       {"mappings_heading", {"Motsvarar", "Maps to"}},
       {"mapped_from_heading", {"Täcker krav", "Covers requirements"}},
       {"duties_heading", {"Återkommande åtaganden", "Recurring duties"}},
-      {"every_word", {"intervall", "every"}},
       {"back_home", {"Till översikten", "Back to the overview"}},
       {"source_label", {"Källa", "Source"}},
       {"severity_none", {"ingen", "none"}},
@@ -136,6 +135,25 @@ Response error_page(const Request& r, int status, std::string_view message) {
   view.set("heading", heading);
   view.set("message", std::string(message));
   return render(r, status, "error", view, heading, "none");
+}
+
+// "kvartalsvis" / "quarterly" rather than P3M; the ISO form stays in the API.
+std::string describe_period(const Period& p, const std::string& lang) {
+  const bool en = lang == "en";
+  const auto n = [](int v) { return std::to_string(v); };
+  if (p.years && !p.months && !p.days)
+    return p.years == 1 ? (en ? "yearly" : "årligen") : (en ? "every " + n(p.years) + " years" : "vart " + n(p.years) + ":e år");
+  if (p.months && !p.years && !p.days) {
+    if (p.months == 1) return en ? "monthly" : "månadsvis";
+    if (p.months == 3) return en ? "quarterly" : "kvartalsvis";
+    if (p.months == 6) return en ? "twice a year" : "halvårsvis";
+    return en ? "every " + n(p.months) + " months" : "var " + n(p.months) + ":e månad";
+  }
+  if (p.days && !p.years && !p.months) {
+    if (p.days == 7) return en ? "weekly" : "veckovis";
+    return en ? "every " + n(p.days) + " days" : "var " + n(p.days) + ":e dag";
+  }
+  return format_period(p);
 }
 
 std::string format_score(double v) {
@@ -272,7 +290,7 @@ void add_page_routes(Router& router, services::Installation& inst) {
     for (const auto& d : req.duties) {
       data item{data::type::object};
       item.set("title", d.title.in(lang));
-      item.set("every", format_period(d.every));
+      item.set("every", describe_period(d.every, lang));
       duties.push_back(item);
     }
     data view{data::type::object};
