@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 
 #include "process.h"
 #include "test_database.h"
@@ -203,6 +204,32 @@ TEST_F(ServerTest, DutiesShowTheirIntervalInWords) {
   EXPECT_NE(sv.body.find("halvårsvis"), std::string::npos);
   auto en = get("/catalog/annex/K14?lang=en");
   EXPECT_NE(en.body.find("(quarterly)"), std::string::npos);
+}
+
+// An independent scanner (Debian's sslscan) sees only TLS 1.2/1.3 with ECDHE and AEAD.
+TEST_F(ServerTest, SslscanFindsNoWeakProtocolOrCipher) {
+  auto scan = tillit::testing::run_command({"sslscan", "--no-colour", "--no-heartbleed", "127.0.0.1:" + std::to_string(port_)});
+  if (scan.exit_code == 127) GTEST_SKIP() << "sslscan is not installed (scripts/setup.sh --test installs it)";
+  ASSERT_EQ(scan.exit_code, 0) << scan.err;
+  for (const char* old : {"SSLv2     enabled", "SSLv3     enabled", "TLSv1.0   enabled", "TLSv1.1   enabled"})
+    EXPECT_EQ(scan.out.find(old), std::string::npos) << old;
+  EXPECT_NE(scan.out.find("TLSv1.2   enabled"), std::string::npos);
+  EXPECT_NE(scan.out.find("TLSv1.3   enabled"), std::string::npos);
+  EXPECT_NE(scan.out.find("Session renegotiation not supported"), std::string::npos);
+  int accepted = 0;
+  std::istringstream lines(scan.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("Accepted", 0) != 0 && line.rfind("Preferred", 0) != 0) continue;
+    ++accepted;
+    std::istringstream fields(line);
+    std::string verdict, protocol, bits, unit, cipher;
+    fields >> verdict >> protocol >> bits >> unit >> cipher;
+    EXPECT_TRUE(protocol == "TLSv1.2" || protocol == "TLSv1.3") << line;
+    EXPECT_TRUE(cipher.find("GCM") != std::string::npos || cipher.find("CHACHA20") != std::string::npos) << line;
+    if (protocol == "TLSv1.2") EXPECT_EQ(cipher.rfind("ECDHE-", 0), 0u) << line;
+    for (const char* weak : {"RC4", "DES", "MD5", "NULL", "EXPORT", "anon"}) EXPECT_EQ(cipher.find(weak), std::string::npos) << line;
+  }
+  EXPECT_GE(accepted, 4) << scan.out;
 }
 
 // Runs last in this suite (gtest keeps file order): it replaces the certificate and stops the server.
