@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "tillit/crypto/crypto.h"
@@ -296,6 +297,26 @@ Status check_postgresql_url(std::string_view url) {
                       "the database URL contains a password; remove it and put the password in ~/.pgpass, PGPASSFILE, "
                       "a service file or PGPASSWORD instead");
   return {};
+}
+
+std::string postgresql_tls_warning(std::string_view url) {
+  PQconninfoOption* options = PQconninfoParse(std::string(url).c_str(), nullptr);
+  if (!options) return {};
+  std::string host, sslmode;
+  for (const auto* o = options; o->keyword; ++o) {
+    if (!o->val) continue;
+    if (std::string_view(o->keyword) == "host") host = o->val;
+    if (std::string_view(o->keyword) == "sslmode") sslmode = o->val;
+  }
+  PQconninfoFree(options);
+  if (host.empty()) {
+    const char* env_host = std::getenv("PGHOST");
+    host = env_host ? env_host : "";
+  }
+  const bool local = host.empty() || host.front() == '/' || host == "localhost" || host == "127.0.0.1" || host == "::1";
+  if (local || sslmode == "verify-full") return {};
+  return "the connection to PostgreSQL at " + host + " does not verify the server (sslmode=" +
+         (sslmode.empty() ? std::string("prefer") : sslmode) + "); add sslmode=verify-full to the database URL";
 }
 
 Result<std::unique_ptr<Database>> open_postgresql(const std::string& url, std::size_t pool_size) {

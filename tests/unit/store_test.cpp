@@ -209,3 +209,12 @@ TEST(PostgresUrl, PasswordsHiddenInEncodingsAreRefused) {
   EXPECT_FALSE(check_postgresql_url("postgresql://db/tillit?pass%77ord=hunter2"));
   EXPECT_FALSE(check_postgresql_url("postgresql://tillit:hunter2?@db/tillit"));
 }
+
+TEST(PostgresUrl, WarnsWhenTheNetworkConnectionIsNotVerified) {
+  EXPECT_NE(postgresql_tls_warning("postgresql://tillit@db.example.se/tillit").find("sslmode=verify-full"), std::string::npos);
+  EXPECT_NE(postgresql_tls_warning("postgresql://tillit@db.example.se/tillit?sslmode=require").find("sslmode=require"),
+            std::string::npos);
+  EXPECT_EQ(postgresql_tls_warning("postgresql://tillit@db.example.se/tillit?sslmode=verify-full"), "");
+  EXPECT_EQ(postgresql_tls_warning("postgresql://tillit@localhost/tillit"), "");
+  EXPECT_EQ(postgresql_tls_warning("postgresql://tillit@%2Fvar%2Frun%2Fpostgresql/tillit"), "");
+}

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "tillit/services/installation.h"
 #include "tillit/services/jobs.h"
+#include "tillit/store/database.h"
 #include "tillit/web/app.h"
 #include "tillit/web/server.h"
 
@@ -73,6 +74,8 @@ void add_serve_command(CLI::App& app, Runner& run) {
                                                                                       : config->listen_address;
       std::cout << "Tillit listening on https://" << host << ":" << server.port() << "/" << std::endl;
       log_line("serving " + config->data_dir.string() + " (" + (*inst)->db().backend() + ")");
+      if (const auto warning = store::postgresql_tls_warning(config->database_url); !warning.empty())
+        log_line("warning: " + warning);
       server.run();
       scheduler.request_stop();
       scheduler.join();

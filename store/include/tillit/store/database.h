@@ -81,6 +81,10 @@ Result<std::unique_ptr<Database>> open_postgresql(const std::string& url, std::s
 // Rejects a database URL that carries a password, names another scheme, or is malformed.
 Status check_postgresql_url(std::string_view url);
 
+// A warning when the URL reaches PostgreSQL over the network without verifying the server
+// (sslmode other than verify-full); empty for a local socket or loopback, or when verified.
+std::string postgresql_tls_warning(std::string_view url);
+
 // True when the database holds no table of Tillit's (a PostgreSQL target must be empty).
 Result<bool> is_empty(Database& db);
 
