@@ -8,7 +8,7 @@
 #
 # Environment:
 #   BUILD_DIR     build directory (default: build-fuzz/ at the repository root)
-#   FUZZ_TARGETS  space-separated subset of targets to run (default: all four)
+#   FUZZ_TARGETS  space-separated subset of targets to run (default: all of them)
 #   CC, CXX       compilers for the first configure (default: clang-14, clang++-14)
 #   KEEP_CORPUS=1 keep the working corpora (with what the fuzzer found) instead of deleting them
 #   FUZZ_ARGS     extra libFuzzer flags. "-fork=1 -ignore_crashes=1" keeps fuzzing past crashes and
@@ -24,7 +24,7 @@ fi
 fuzz_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$fuzz_dir/.." && pwd)"
 build="${BUILD_DIR:-$root/build-fuzz}"
-all_targets="fuzz_catalog_yaml fuzz_config_yaml fuzz_audit_export fuzz_timestamp fuzz_http_request"
+all_targets="fuzz_catalog_yaml fuzz_config_yaml fuzz_audit_export fuzz_timestamp fuzz_http_request fuzz_cvss"
 targets="${FUZZ_TARGETS:-$all_targets}"
 export CC="${CC:-clang-14}" CXX="${CXX:-clang++-14}"
 
