@@ -1,5 +1,8 @@
 #include "tillit/services/catalog_json.h"
 
+#include <mutex>
+#include <unordered_map>
+
 namespace tillit::services {
 
 using nlohmann::json;
@@ -19,6 +22,21 @@ json to_json(const Requirement& r) {
     duties.push_back({{"id", d.id}, {"title", to_json(d.title)}, {"every", format_period(d.every)}});
   return {{"id", r.id},          {"category", to_json(r.category)}, {"title", to_json(r.title)},
           {"text", to_json(r.text)}, {"maps_to", maps},                 {"duties", duties}};
+}
+
+std::string requirement_json_text(const CatalogEntry& entry, const Requirement& r) {
+  static std::mutex mutex;
+  static std::unordered_map<std::string, std::string> cache;
+  const std::string key = entry.sha256 + "\n" + r.id;
+  {
+    std::lock_guard lock(mutex);
+    if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  }
+  std::string text = to_json(r).dump(-1, ' ', false, json::error_handler_t::replace);
+  std::lock_guard lock(mutex);
+  if (cache.size() > 20000) cache.clear();  // catalogues re-imported many times: start over
+  cache.emplace(key, text);
+  return text;
 }
 
 json catalog_summary_json(const CatalogEntry& e) {

@@ -11,10 +11,19 @@ namespace {
 
 std::string sha256_hex(std::string_view text) { return crypto::to_hex(crypto::sha256(text)); }
 
+// The built-in catalogues never change while the process runs: hash their files once.
+const std::vector<CatalogEntry>& builtin_entries() {
+  static const std::vector<CatalogEntry> entries = [] {
+    std::vector<CatalogEntry> out;
+    for (const auto& c : content::builtin_catalogs())
+      out.push_back({c, true, {}, {}, sha256_hex(content::builtin_catalog_source(c.id))});
+    return out;
+  }();
+  return entries;
+}
+
 Result<std::vector<CatalogEntry>> load_all(store::Transaction& tx) {
-  std::vector<CatalogEntry> out;
-  for (const auto& c : content::builtin_catalogs())
-    out.push_back({c, true, {}, {}, sha256_hex(content::builtin_catalog_source(c.id))});
+  std::vector<CatalogEntry> out = builtin_entries();
   auto stored = store::list_catalogs(tx);
   if (!stored) return stored.error();
   for (const auto& s : *stored) {

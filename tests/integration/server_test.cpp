@@ -128,6 +128,11 @@ TEST_F(ServerTest, ApiListsCataloguesWithPagination) {
 TEST_F(ServerTest, ApiRequirementsCanBeFilteredAndMappedBothWays) {
   auto list = json::parse(get("/api/v1/catalogs/annex/requirements?per_page=500").body);
   EXPECT_EQ(list["total"], 65);
+  auto second_page = json::parse(get("/api/v1/catalogs/annex/requirements?per_page=50&page=2").body);
+  ASSERT_EQ(second_page["items"].size(), 15u);
+  EXPECT_EQ(second_page["items"][0], list["items"][50]);
+  EXPECT_EQ(second_page["page"], 2);
+  EXPECT_EQ(json::parse(get("/api/v1/catalogs/annex/requirements?per_page=50&page=9").body)["items"].size(), 0u);
   auto filtered = json::parse(get("/api/v1/catalogs/annex/requirements?q=kvartal").body);
   ASSERT_GE(filtered["total"].get<int>(), 1);
   EXPECT_EQ(filtered["items"][0]["id"], "K14");

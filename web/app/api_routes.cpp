@@ -112,15 +112,24 @@ void add_api_routes(Router& router, services::Installation& inst) {
     auto entry = services::CatalogService(inst).get(actor_of(r), r.params["catalog"]);
     if (!entry) return error_json(entry.error());
     const std::string q = r.query.count("q") ? r.query.at("q") : "";
-    json items = json::array();
+    std::vector<const Requirement*> matching;
     if (q.empty()) {
-      for (const auto& req : entry->catalog.requirements) items.push_back(services::to_json(req));
+      for (const auto& req : entry->catalog.requirements) matching.push_back(&req);
     } else {
       auto found = services::CatalogService(inst).search(*entry, q);
       if (!found) return error_json(found.error());
-      for (const auto* req : *found) items.push_back(services::to_json(*req));
+      matching = std::move(*found);
     }
-    return Response::json(200, dump(paginate(items, *page)));
+    // Assembled from cached per-requirement JSON: the same shape paginate() gives.
+    const std::size_t start = static_cast<std::size_t>(page->page - 1) * static_cast<std::size_t>(page->per_page);
+    std::string body = "{\"items\":[";
+    for (std::size_t i = start; i < matching.size() && i < start + static_cast<std::size_t>(page->per_page); ++i) {
+      if (i > start) body += ',';
+      body += services::requirement_json_text(*entry, *matching[i]);
+    }
+    body += "],\"page\":" + std::to_string(page->page) + ",\"per_page\":" + std::to_string(page->per_page) +
+            ",\"total\":" + std::to_string(matching.size()) + "}";
+    return Response::json(200, std::move(body));
   });
 
   router.add("GET", "/api/v1/catalogs/{catalog}/requirements/{id}", [&inst](Request& r) {

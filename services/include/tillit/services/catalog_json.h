@@ -11,6 +11,10 @@ namespace tillit::services {
 
 nlohmann::json to_json(const LocalizedText& t);
 nlohmann::json to_json(const Requirement& r);
+// to_json(r) already serialised, cached per catalogue file (by its SHA-256) and requirement:
+// list endpoints serve the same text over and over. Thread-safe.
+std::string requirement_json_text(const CatalogEntry& entry, const Requirement& r);
+
 // Catalogue facts without its requirements (they are paginated separately).
 nlohmann::json catalog_summary_json(const CatalogEntry& e);
 // The severity table, where the catalogue has one.
