@@ -87,6 +87,19 @@ Status check_mappings(const Catalog& catalog, const std::vector<const Catalog*>&
 
 namespace tillit {
 
+std::vector<RequirementRef> requirements_mapping_to(const std::vector<const Catalog*>& catalogs,
+                                                    std::string_view catalog_id, std::string_view requirement_id) {
+  std::vector<RequirementRef> found;
+  for (std::size_t i = 0; i < catalogs.size(); ++i)
+    for (const auto& r : catalogs[i]->requirements)
+      for (const auto& m : r.maps_to)
+        if (m.catalog == catalog_id && std::find(m.controls.begin(), m.controls.end(), requirement_id) != m.controls.end()) {
+          found.push_back({i, &r});
+          break;
+        }
+  return found;
+}
+
 Result<RequirementRef> resolve_requirement(const std::vector<const Catalog*>& catalogs, std::string_view reference,
                                            std::string_view preferred_catalog) {
   std::string_view catalog_id, id = reference;

@@ -83,3 +83,19 @@ TEST(Catalog, RejectsNotANumberBands) {
   c.cvss_remediation = {{"low", std::nan(""), std::nan(""), std::nullopt, {}}, {"high", 7.0, 8.9, 7, {}}};
   EXPECT_FALSE(validate_catalog(c));
 }
+
+TEST(Catalog, FindsTheRequirementsThatMapOntoOne) {
+  auto target = small_catalog();
+  auto source = small_catalog();
+  source.id = "source";
+  source.requirements[0].maps_to = {{"demo", {"R1", "R2"}}};
+  source.requirements[1].maps_to = {{"demo", {"R2"}}, {"other", {"R1"}}};
+  const std::vector<const Catalog*> all{&target, &source};
+  const auto onto_r2 = requirements_mapping_to(all, "demo", "R2");
+  ASSERT_EQ(onto_r2.size(), 2u);
+  EXPECT_EQ(onto_r2[0].catalog_index, 1u);
+  EXPECT_EQ(onto_r2[0].requirement->id, "R1");
+  EXPECT_EQ(onto_r2[1].requirement->id, "R2");
+  EXPECT_EQ(requirements_mapping_to(all, "demo", "R1").size(), 1u);
+  EXPECT_TRUE(requirements_mapping_to(all, "source", "R1").empty());
+}

@@ -143,12 +143,12 @@ void add_api_routes(Router& router, services::Installation& inst) {
     json mapped_from = json::array();
     auto all = catalogs.list(actor);
     if (!all) return error_json(all.error());
-    for (const auto& e : *all)
-      for (const auto& req : e.catalog.requirements)
-        for (const auto& m : req.maps_to)
-          if (m.catalog == found->entry.catalog.id &&
-              std::find(m.controls.begin(), m.controls.end(), found->requirement.id) != m.controls.end())
-            mapped_from.push_back({{"catalog", e.catalog.id}, {"id", req.id}, {"title", services::to_json(req.title)}});
+    std::vector<const Catalog*> known;
+    for (const auto& e : *all) known.push_back(&e.catalog);
+    for (const auto& ref : requirements_mapping_to(known, found->entry.catalog.id, found->requirement.id))
+      mapped_from.push_back({{"catalog", known[ref.catalog_index]->id},
+                             {"id", ref.requirement->id},
+                             {"title", services::to_json(ref.requirement->title)}});
     j["mapped_from"] = mapped_from;
     return Response::json(200, dump(j));
   });

@@ -282,11 +282,10 @@ void add_page_routes(Router& router, services::Installation& inst) {
     list mappings, mapped_from, duties;
     for (const auto& m : req.maps_to)
       for (const auto& id : m.controls) mappings.push_back(link(m.catalog, id));
-    for (const auto& e : *all)
-      for (const auto& other : e.catalog.requirements)
-        for (const auto& m : other.maps_to)
-          if (m.catalog == found->entry.catalog.id && std::find(m.controls.begin(), m.controls.end(), req.id) != m.controls.end())
-            mapped_from.push_back(link(e.catalog.id, other.id));
+    std::vector<const Catalog*> known;
+    for (const auto& e : *all) known.push_back(&e.catalog);
+    for (const auto& ref : requirements_mapping_to(known, found->entry.catalog.id, req.id))
+      mapped_from.push_back(link(known[ref.catalog_index]->id, ref.requirement->id));
     for (const auto& d : req.duties) {
       data item{data::type::object};
       item.set("title", d.title.in(lang));

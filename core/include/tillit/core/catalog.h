@@ -84,6 +84,11 @@ struct RequirementRef {
   std::size_t catalog_index;
   const Requirement* requirement;
 };
+// The reverse of maps_to: every requirement, in any of `catalogs`, that maps onto
+// `catalog_id:requirement_id`, as (index into `catalogs`, requirement), in catalogue order.
+std::vector<RequirementRef> requirements_mapping_to(const std::vector<const Catalog*>& catalogs,
+                                                    std::string_view catalog_id, std::string_view requirement_id);
+
 Result<RequirementRef> resolve_requirement(const std::vector<const Catalog*>& catalogs, std::string_view reference,
                                            std::string_view preferred_catalog = "annex");
 
