@@ -79,10 +79,13 @@ Result<Timestamp> parse_rfc3339(std::string_view text) {
   }
   if (pos != text.size()) return bad_timestamp(text);
   // A leap second (:60) is folded onto the next second; storage never holds one.
-  const Timestamp result{sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} + fraction - offset};
-  // An offset may push the instant out of the years 0000-9999 that the format can write.
-  if (result < Timestamp{sys_days{year{0} / January / 1}} || result >= Timestamp{sys_days{year{10000} / January / 1}})
-    return bad_timestamp(text);
+  const Timestamp wall_clock{sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} + fraction};
+  const Timestamp result = wall_clock - offset;
+  // The format writes the years 0000-9999 only. Both the written wall-clock time (a leap
+  // second on 9999-12-31 folds past it) and the instant after the offset must fit.
+  const Timestamp first{sys_days{year{0} / January / 1}};
+  const Timestamp end{sys_days{year{10000} / January / 1}};
+  if (wall_clock >= end || result < first || result >= end) return bad_timestamp(text);
   return result;
 }
 

@@ -76,6 +76,9 @@ TEST(Rfc3339, RejectsInstantsTheFormatCannotWrite) {
   EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59-00:01"));
   EXPECT_TRUE(parse_rfc3339("0000-01-01T00:00:00Z"));
   EXPECT_TRUE(parse_rfc3339("9999-12-31T23:59:59Z"));
+  // A leap second on the last day folds past 9999 on the wall clock, whatever the offset.
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:60Z"));
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:60+01:00"));
 }
 
 TEST(Slots, StartAtTheTopOfTheirPeriod) {
