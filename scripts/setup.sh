@@ -21,10 +21,12 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates openssl
   libboost1.81-dev libssl-dev libsodium-dev liboath-dev libsqlite3-dev libpq-dev
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libkainjow-mustache-dev john-data
+  libcurl4-openssl-dev libcpp-jwt-dev libqrencode-dev libhpdf-dev fonts-dejavu-core
+  libexpat1-dev libyajl-dev
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
-  chromium sslscan postgresql
+  chromium sslscan postgresql poppler-utils
 )
 (( want_test )) && packages+=("${test_packages[@]}")
 
@@ -52,9 +54,17 @@ if (( ${#missing[@]} )); then
 fi
 
 if (( want_test )); then
-  # playwright-core drives Debian's chromium; it never downloads a browser of its own.
-  if [ ! -d "$root_dir/tests/browser/node_modules/playwright-core" ]; then
-    (cd "$root_dir/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  # Test-only npm packages, each folder pinned by its package-lock.json: playwright-core
+  # (drives Debian's chromium; it never downloads a browser of its own) and the OpenID
+  # Connect provider the federated-login tests start on loopback. A stamp of the lock file's
+  # hash makes this idempotent and re-runs npm ci when the lock file changes.
+  for dir in "$root_dir"/tests/browser "$root_dir"/tests/oidc-provider; do
+    [ -f "$dir/package-lock.json" ] || continue
+    lock_hash=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+    if [ "$(cat "$dir/node_modules/.tillit-lock-sha256" 2>/dev/null)" != "$lock_hash" ]; then
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+      echo "$lock_hash" >"$dir/node_modules/.tillit-lock-sha256"
+    fi
+  done
 fi
 echo "setup.sh: dependencies ready"
