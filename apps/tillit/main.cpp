@@ -45,6 +45,9 @@ int main(int argc, char** argv) {
   tillit::cli::add_migrate_command(app, run);
   tillit::cli::add_jobs_command(app, run);
   tillit::cli::add_cvss_command(app, run);
+  tillit::cli::add_user_command(app, run);
+  tillit::cli::add_token_command(app, run);
+  tillit::cli::add_approvals_command(app, run);
 
   // CLI11 would call an unknown command a missing subcommand; say what was typed instead.
   if (argc > 1 && argv[1][0] != '-') {

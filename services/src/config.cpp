@@ -73,6 +73,43 @@ namespace {
 
 using Fail = std::function<Error(int line, const std::string& why)>;
 
+// A whole number in [low, high], or an error naming the setting and the range.
+Result<unsigned> parse_bounded(std::string_view value, std::string_view what, unsigned low, unsigned high) {
+  unsigned n = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc{} || end != value.data() + value.size() || n < low || n > high)
+    return make_error(ErrorCode::invalid_argument, std::string(what) + " must be a whole number from " +
+                                                       std::to_string(low) + " to " + std::to_string(high));
+  return n;
+}
+
+// The lower bounds are the annex's and OWASP's floors: a configuration cannot weaken them.
+Status apply_identity_setting(IdentitySettings& s, const std::string& key, std::string_view value) {
+  using namespace std::chrono;
+  struct Rule {
+    const char* key;
+    unsigned low, high;
+  };
+  static constexpr Rule rules[] = {{"password_min_length", 12, 128}, {"password_max_age_days", 0, 3650},
+                                   {"password_history", 0, 50},      {"session_idle_minutes", 1, 240},
+                                   {"session_absolute_hours", 1, 24}, {"lockout_threshold", 3, 20},
+                                   {"unused_account_days", 7, 3650}};
+  for (const auto& r : rules) {
+    if (key != r.key) continue;
+    auto n = parse_bounded(value, key, r.low, r.high);
+    if (!n) return n.error();
+    if (key == "password_min_length") s.password.min_length = *n;
+    if (key == "password_max_age_days") s.password.max_age = days{*n};
+    if (key == "password_history") s.password.history_count = *n;
+    if (key == "session_idle_minutes") s.session_idle = minutes{*n};
+    if (key == "session_absolute_hours") s.session_absolute = hours{*n};
+    if (key == "lockout_threshold") s.lockout_threshold = *n;
+    if (key == "unused_account_days") s.unused_account_after = days{*n};
+    return {};
+  }
+  return make_error(ErrorCode::invalid_argument, "unknown identity setting '" + key + "'");
+}
+
 // Applies each setting of the mapping `root`; throws YAML::Exception on unreadable nodes.
 Status apply_settings(Config& config, const YAML::Node& root, const Fail& fail) {
   for (const auto& kv : root) {
@@ -94,13 +131,19 @@ Status apply_settings(Config& config, const YAML::Node& root, const Fail& fail) 
       auto n = parse_count(value, key);
       if (!n) return fail(line, n.error().message);
       (key == "threads" ? config.threads : config.database_pool_size) = *n;
+    } else if (key == "password_min_length" || key == "password_max_age_days" || key == "password_history" ||
+               key == "session_idle_minutes" || key == "session_absolute_hours" || key == "lockout_threshold" ||
+               key == "unused_account_days") {
+      if (auto s = apply_identity_setting(config.identity, key, value); !s) return fail(line, s.error().message);
     } else if (key == "database") {
       if (auto s = store::check_postgresql_url(value); !s) return fail(line, s.error().message);
       config.database_url = value;
     } else {
       return fail(line, "unknown setting '" + key +
                             "' (known: listen, public_url, tls_certificate, tls_private_key, threads, database, "
-                            "database_pool_size); secrets never belong in this file");
+                            "database_pool_size, password_min_length, password_max_age_days, password_history, "
+                            "session_idle_minutes, session_absolute_hours, lockout_threshold, unused_account_days); "
+                            "secrets never belong in this file");
     }
   }
   return {};
@@ -152,8 +195,10 @@ Result<Config> load_config(const std::filesystem::path& data_dir,
     if (!n) return n.error();
     config.threads = *n;
   }
-  if (config.certificate_file.empty()) config.certificate_file = data_dir / "tls" / "certificate.pem";
-  if (config.private_key_file.empty()) config.private_key_file = data_dir / "tls" / "private-key.pem";
+  // Relative paths in the file or environment are relative to the data directory (which may
+  // itself be relative: resolve each path once, never twice).
+  if (config.certificate_file.empty()) config.certificate_file = "tls/certificate.pem";
+  if (config.private_key_file.empty()) config.private_key_file = "tls/private-key.pem";
   if (config.certificate_file.is_relative()) config.certificate_file = data_dir / config.certificate_file;
   if (config.private_key_file.is_relative()) config.private_key_file = data_dir / config.private_key_file;
   return config;
@@ -173,7 +218,11 @@ std::string default_config_text(const Config& config) {
       << "# public_url: \"https://tillit.example.se\"\n"
       << "# tls_certificate: \"tls/certificate.pem\"   # relative to the data directory; reloaded on SIGHUP\n"
       << "# tls_private_key: \"tls/private-key.pem\"\n"
-      << "threads: " << config.threads << "\n";
+      << "threads: " << config.threads << "\n"
+      << "# Sign-in rules (defaults shown):\n"
+      << "# password_min_length: 14\n# password_max_age_days: 365   # 0: passwords never expire\n"
+      << "# password_history: 5\n# session_idle_minutes: 15\n# session_absolute_hours: 8\n"
+      << "# lockout_threshold: 5\n# unused_account_days: 90\n";
   if (config.database_url.empty())
     out << "# database: \"postgresql://tillit@db.example.se/tillit?sslmode=verify-full\"   # password in ~/.pgpass\n";
   else

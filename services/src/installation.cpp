@@ -7,6 +7,7 @@
 #include "tillit/crypto/certificate.h"
 #include "tillit/crypto/key_file.h"
 #include "tillit/store/audit_store.h"
+#include "tillit/store/identity_repository.h"
 #include "tillit/store/repositories.h"
 
 namespace tillit::services {
@@ -16,6 +17,8 @@ namespace {
 constexpr auto kSetupCodeLifetime = std::chrono::hours(24);
 constexpr const char* kChainKeyName = "audit-chain";
 constexpr const char* kSigningKeyName = "audit-signing";
+// Seals sensitive fields (TOTP secrets, federated sign-in state) with AES-256-GCM.
+constexpr const char* kFieldKeyName = "field-encryption";
 
 // Identifies which master key sealed a wrapped key, without revealing anything about it.
 std::string master_key_id(const crypto::SecretBytes& master) {
@@ -74,6 +77,22 @@ Result<crypto::SecretBytes> unwrap(store::Transaction& tx, const crypto::SecretB
   return crypto::aes256gcm_open(master, crypto::as_chars(*sealed), std::string("tillit/wrapped-key/") + name);
 }
 
+// The field key, created on first use by installations made before it existed. The lock
+// keeps two instances starting at once from sealing two different keys.
+Result<crypto::SecretBytes> field_key_of(store::Database& db, const crypto::SecretBytes& master) {
+  auto tx = db.begin(store::Access::write);
+  if (!tx) return tx.error();
+  if (auto s = (*tx)->lock("wrapped-keys"); !s) return s.error();
+  auto stored = store::load_wrapped_key(**tx, kFieldKeyName);
+  if (!stored) return stored.error();
+  if (*stored) return unwrap(**tx, master, kFieldKeyName);
+  auto key = crypto::random_key();
+  if (auto s = store::save_wrapped_key(**tx, wrap(master, kFieldKeyName, key, format_rfc3339(now_utc()))); !s)
+    return s.error();
+  if (auto s = (*tx)->commit(); !s) return s.error();
+  return key;
+}
+
 // Everything `init` writes into the database, in one transaction.
 Result<std::string> seed_database(store::Database& db, const crypto::SecretBytes& master, const InitOptions& options,
                                   const crypto::SecretBytes& chain_key, const crypto::SigningKey& signing,
@@ -83,6 +102,7 @@ Result<std::string> seed_database(store::Database& db, const crypto::SecretBytes
   auto& t = **tx;
   if (auto s = store::save_wrapped_key(t, wrap(master, kChainKeyName, chain_key, now)); !s) return s.error();
   if (auto s = store::save_wrapped_key(t, wrap(master, kSigningKeyName, signing.seed, now)); !s) return s.error();
+  if (auto s = store::save_wrapped_key(t, wrap(master, kFieldKeyName, crypto::random_key(), now)); !s) return s.error();
   const std::string installation_id = crypto::to_hex(crypto::as_chars(crypto::random_bytes(16)));
   if (auto s = store::save_installation(t, {installation_id, now}); !s) return s.error();
 
@@ -102,12 +122,21 @@ Result<std::string> seed_database(store::Database& db, const crypto::SecretBytes
       !s)
     return s.error();
 
-  store::UserRecord admin{0, options.admin_username, "Administrator", "", "admin", "pending_setup", now, actor.id, now};
+  store::UserRecord admin;
+  admin.username = options.admin_username;
+  admin.display_name = "Administrator";
+  admin.kind = "admin";
+  admin.status = "pending_setup";
+  admin.created_at = admin.updated_at = now;
+  admin.created_by = actor.id;
   auto user_id = store::insert_user(t, admin);
   if (!user_id) return user_id.error();
+  // The first administrator is the one account no second administrator can approve.
+  if (auto s = store::grant_role(t, {0, *user_id, "", "admin", "", now, actor.id, "installation", std::nullopt}); !s)
+    return s.error();
   if (auto s = record("user.create", "user", std::to_string(*user_id),
-                      {{"username", {{"after", admin.username}}}, {"role", {{"after", admin.role}}},
-                       {"status", {{"after", admin.status}}}});
+                      {{"username", {{"after", admin.username}}}, {"kind", {{"after", admin.kind}}},
+                       {"roles", {{"after", {"admin"}}}}, {"status", {{"after", admin.status}}}});
       !s)
     return s.error();
 
@@ -258,6 +287,9 @@ Result<std::unique_ptr<Installation>> Installation::open(const Config& config) {
     inst->chain_ = std::make_unique<audit::Chain>(std::move(*chain_key));
     inst->signing_key_ = crypto::signing_key_from_seed(*seed);
   }
+  auto field_key = field_key_of(**db, *master);
+  if (!field_key) return field_key.error();
+  inst->field_key_ = std::move(*field_key);
   inst->db_ = std::move(*db);
   return inst;
 }

@@ -26,7 +26,7 @@ std::string integrity_check(Installation& inst) {
   if (problems.empty()) return "ok";
   // The alert itself goes on record (if the database still takes writes).
   if (auto tx = inst.db().begin(store::Access::write)) {
-    if (inst.record(**tx, Actor{"system", Role::local_operator, "local"}, "integrity.alert", "installation", "", {{"problems", {{"after", problems}}}}))
+    if (inst.record(**tx, system_actor(), "integrity.alert", "installation", "", {{"problems", {{"after", problems}}}}))
       (void)(*tx)->commit();
   }
   return problems;

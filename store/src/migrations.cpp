@@ -117,6 +117,118 @@ const std::vector<Migration>& migrations() {
            R"(CREATE INDEX search_index_document ON search_index USING GIN (document))",
            R"(CREATE TABLE search_index_state (kind TEXT PRIMARY KEY, signature TEXT NOT NULL))",
        }},
+      {4,
+       "accounts: passwords, second factor, roles and their history, sessions, sign-in throttling, API tokens, "
+       "four-eyes requests, access reviews",
+       {
+           // users.role now holds the account's kind: 'admin' (system administration only) or
+           // 'business' (roles in user_roles). One account can never be both (annex req. 44).
+           "ALTER TABLE users ADD COLUMN password_hash TEXT",
+           "ALTER TABLE users ADD COLUMN password_changed_at TEXT",
+           "ALTER TABLE users ADD COLUMN must_change_password BIGINT NOT NULL DEFAULT 0",
+           // The TOTP secret, AES-256-GCM under the installation's field key.
+           "ALTER TABLE users ADD COLUMN totp_secret_sealed TEXT",
+           "ALTER TABLE users ADD COLUMN totp_last_step BIGINT",
+           "ALTER TABLE users ADD COLUMN mfa_enrolled_at TEXT",
+           "ALTER TABLE users ADD COLUMN last_login_at TEXT",
+           "ALTER TABLE users ADD COLUMN last_login_address TEXT",
+           "ALTER TABLE users ADD COLUMN last_failed_login_at TEXT",
+           "ALTER TABLE users ADD COLUMN last_failed_login_address TEXT",
+           "ALTER TABLE users ADD COLUMN oidc_issuer TEXT",
+           "ALTER TABLE users ADD COLUMN oidc_subject TEXT",
+           "ALTER TABLE users ADD COLUMN deleted_at TEXT",
+           "CREATE UNIQUE INDEX users_oidc_subject ON users (oidc_issuer, oidc_subject)",
+           R"(CREATE TABLE user_roles (
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                role TEXT NOT NULL,
+                granted_at TEXT NOT NULL,
+                granted_by TEXT NOT NULL,
+                approved_by TEXT NOT NULL,
+                PRIMARY KEY (user_id, role)))",
+           // Every grant and removal, kept after the role is gone: the privileged-roles report.
+           R"(CREATE TABLE role_history (
+                id {{serial_pk}},
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                role TEXT NOT NULL,
+                change TEXT NOT NULL,
+                at TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                approved_by TEXT NOT NULL,
+                request_id BIGINT))",
+           R"(CREATE TABLE password_history (
+                id {{serial_pk}},
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                password_hash TEXT NOT NULL,
+                set_at TEXT NOT NULL))",
+           R"(CREATE TABLE recovery_codes (
+                id {{serial_pk}},
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                code_hash TEXT NOT NULL,
+                created_at TEXT NOT NULL))",
+           // Only the SHA-256 of a session id is stored: a copy of the database holds no
+           // usable session. user_id is NULL while a federated sign-in is under way.
+           R"(CREATE TABLE sessions (
+                id_hash TEXT PRIMARY KEY,
+                user_id BIGINT REFERENCES users(id),
+                stage TEXT NOT NULL,
+                csrf_token TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                last_seen_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                client_address TEXT NOT NULL,
+                pending_secret_sealed TEXT,
+                revoked_at TEXT,
+                revoke_reason TEXT))",
+           "CREATE INDEX sessions_user ON sessions (user_id)",
+           // Failed sign-ins per account ('account:ID') and per client address ('address:IP').
+           R"(CREATE TABLE login_throttle (
+                subject TEXT PRIMARY KEY,
+                failures BIGINT NOT NULL,
+                last_failure_at TEXT NOT NULL,
+                locked_until TEXT))",
+           R"(CREATE TABLE api_tokens (
+                id {{serial_pk}},
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                name TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                permissions TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL,
+                revoked_at TEXT,
+                last_used_at TEXT))",
+           R"(CREATE TABLE approval_requests (
+                id {{serial_pk}},
+                kind TEXT NOT NULL,
+                target_user_id BIGINT REFERENCES users(id),
+                payload TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                requested_at TEXT NOT NULL,
+                status TEXT NOT NULL,
+                decided_by TEXT,
+                decided_at TEXT,
+                decision_note TEXT))",
+           R"(CREATE TABLE access_reviews (
+                id {{serial_pk}},
+                title TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                closed_by TEXT,
+                closed_at TEXT))",
+           R"(CREATE TABLE access_review_items (
+                review_id BIGINT NOT NULL REFERENCES access_reviews(id),
+                user_id BIGINT NOT NULL REFERENCES users(id),
+                username TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                roles TEXT NOT NULL,
+                last_login_at TEXT,
+                unused BIGINT NOT NULL,
+                decision TEXT,
+                decided_by TEXT,
+                decided_at TEXT,
+                note TEXT,
+                PRIMARY KEY (review_id, user_id)))",
+       }},
   };
   return all;
 }
@@ -137,6 +249,9 @@ const std::vector<const char*>& schema_tables() {
   static const std::vector<const char*> tables = {"installation", "wrapped_keys",  "audit_events", "audit_head",
                                                    "audit_checkpoints", "users", "setup_codes", "catalogs",
                                                    "job_runs", "search_index", "search_index_state",
+                                                   "user_roles", "role_history", "password_history",
+                                                   "recovery_codes", "sessions", "login_throttle", "api_tokens",
+                                                   "approval_requests", "access_reviews", "access_review_items",
                                                    "schema_migrations"};
   return tables;
 }
@@ -148,7 +263,9 @@ bool is_derived(std::string_view table) {
 
 // Tables whose id is generated: after a bulk copy PostgreSQL's identity must move past them.
 const std::vector<const char*>& generated_id_tables() {
-  static const std::vector<const char*> tables = {"users", "setup_codes"};
+  static const std::vector<const char*> tables = {"users",           "setup_codes",       "role_history",
+                                                   "password_history", "recovery_codes",   "api_tokens",
+                                                   "approval_requests", "access_reviews"};
   return tables;
 }
 

@@ -29,55 +29,6 @@ Result<std::optional<WrappedKey>> load_wrapped_key(Transaction& tx, const std::s
   return std::optional<WrappedKey>{WrappedKey{r.text(0), r.text(1), r.text(2), r.text(3)}};
 }
 
-Result<std::int64_t> insert_user(Transaction& tx, const UserRecord& u) {
-  auto s = tx.query(
-      "INSERT INTO users (username, display_name, email, role, status, created_at, created_by, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-      {u.username, u.display_name, u.email.empty() ? Value{nullptr} : Value{u.email}, u.role, u.status, u.created_at,
-       u.created_by, u.updated_at});
-  if (!s) {
-    if (s.error().code == ErrorCode::conflict)
-      return make_error(ErrorCode::conflict, "a user named '" + u.username + "' already exists");
-    return s.error();
-  }
-  return s->front().integer(0);
-}
-
-Result<std::optional<UserRecord>> find_user(Transaction& tx, const std::string& username) {
-  auto rows = tx.query(
-      "SELECT id, username, display_name, email, role, status, created_at, created_by, updated_at FROM users "
-      "WHERE username = ?",
-      {username});
-  if (!rows) return rows.error();
-  if (rows->empty()) return std::optional<UserRecord>{};
-  const auto& r = rows->front();
-  return std::optional<UserRecord>{
-      UserRecord{r.integer(0), r.text(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7), r.text(8)}};
-}
-
-Result<std::int64_t> count_users(Transaction& tx) {
-  auto rows = tx.query("SELECT COUNT(*) FROM users");
-  if (!rows) return rows.error();
-  return rows->front().integer(0);
-}
-
-Result<std::int64_t> insert_setup_code(Transaction& tx, const SetupCodeRecord& c) {
-  auto s = tx.query("INSERT INTO setup_codes (user_id, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?) RETURNING id",
-                    {c.user_id, c.code_hash, c.created_at, c.expires_at});
-  if (!s) return s.error();
-  return s->front().integer(0);
-}
-
-Result<std::vector<SetupCodeRecord>> unused_setup_codes(Transaction& tx, std::int64_t user_id) {
-  auto rows = tx.query(
-      "SELECT id, user_id, code_hash, created_at, expires_at FROM setup_codes WHERE user_id = ? AND used_at IS NULL",
-      {user_id});
-  if (!rows) return rows.error();
-  std::vector<SetupCodeRecord> out;
-  for (const auto& r : *rows) out.push_back({r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4), {}});
-  return out;
-}
-
 Status upsert_catalog(Transaction& tx, const StoredCatalog& c) {
   return tx.exec(
       "INSERT INTO catalogs (id, source_text, sha256, imported_at, imported_by) VALUES (?, ?, ?, ?, ?) "

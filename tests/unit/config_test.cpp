@@ -72,6 +72,26 @@ TEST(LoadConfig, EnvironmentOverridesTheFile) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(LoadConfig, RelativeDataDirectoryResolvesTlsFilesOnce) {
+  auto c = load_config("relative-data", env({}));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->certificate_file, std::filesystem::path("relative-data") / "tls" / "certificate.pem");
+  EXPECT_EQ(c->private_key_file, std::filesystem::path("relative-data") / "tls" / "private-key.pem");
+}
+
+TEST(LoadConfig, IdentitySettingsHaveFloors) {
+  Config c;
+  ASSERT_TRUE(apply_config_text(c, "password_min_length: 16\nsession_idle_minutes: 10\nlockout_threshold: 4\n", "x"));
+  EXPECT_EQ(c.identity.password.min_length, 16u);
+  EXPECT_EQ(c.identity.session_idle, std::chrono::minutes(10));
+  EXPECT_EQ(c.identity.lockout_threshold, 4u);
+  // The annex's floors cannot be configured away.
+  auto weak = apply_config_text(c, "password_min_length: 6\n", "x");
+  ASSERT_FALSE(weak);
+  EXPECT_NE(weak.error().message.find("from 12 to 128"), std::string::npos);
+  EXPECT_FALSE(apply_config_text(c, "session_absolute_hours: 48\n", "x"));
+}
+
 TEST(DefaultConfig, IsValidAndRoundTrips) {
   Config c;
   c.listen_port = 9000;

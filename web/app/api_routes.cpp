@@ -8,6 +8,7 @@
 
 #include "tillit/services/catalog_json.h"
 #include "tillit/services/health.h"
+#include "identity.h"
 #include "tillit/web/app.h"
 
 namespace tillit::web {
@@ -21,8 +22,6 @@ constexpr int kMaxPerPage = 500;
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 Response error_json(const Error& e) { return json_error(http_status(e.code), to_string(e.code), e.message); }
-
-services::Actor actor_of(const Request& r) { return services::anonymous(r.client_address); }
 
 struct Page {
   int page = 1;
@@ -62,9 +61,11 @@ json paginate(const json& items, const Page& p) {
 int http_status(ErrorCode code) {
   switch (code) {
     case ErrorCode::invalid_argument: return 400;
+    case ErrorCode::unauthenticated: return 401;
     case ErrorCode::forbidden: return 403;
     case ErrorCode::not_found: return 404;
     case ErrorCode::conflict: return 409;
+    case ErrorCode::rate_limited: return 429;
     case ErrorCode::unavailable: return 503;
     case ErrorCode::integrity:
     case ErrorCode::internal: return 500;
@@ -73,43 +74,45 @@ int http_status(ErrorCode code) {
 }
 
 void add_api_routes(Router& router, services::Installation& inst) {
-  router.add("GET", "/healthz", [&inst](Request&) {
+  AppRoutes routes(router, inst);
+  add_identity_api(routes);
+  routes.add("GET", "/healthz", [&inst](Request&, const Identity&) {
     const auto h = services::check_health(inst);
     json j = {{"status", h.healthy() ? "ok" : "degraded"},
               {"version", h.version},
               {"database", {{"backend", h.database_backend}, {"state", h.database_state}}},
               {"clock", {{"state", h.clock_state}, {"max_error_ms", h.clock_max_error_ms}, {"time", h.time}}}};
     return Response::json(h.healthy() ? 200 : 503, dump(j));
-  });
+  }, false);
 
-  router.add("GET", "/api/v1", [](Request&) {
+  routes.add("GET", "/api/v1", [](Request&, const Identity&) {
     return Response::json(200, dump({{"name", "Tillit API"},
                                      {"version", "v1"},
                                      {"links", {{"catalogs", "/api/v1/catalogs"}, {"openapi", "docs/openapi.yaml"}}}}));
-  });
+  }, false);
 
-  router.add("GET", "/api/v1/catalogs", [&inst](Request& r) {
+  routes.add("GET", "/api/v1/catalogs", [&inst](Request& r, const Identity& who) {
     auto page = page_of(r);
     if (!page) return error_json(page.error());
-    auto all = services::CatalogService(inst).list(actor_of(r));
+    auto all = services::CatalogService(inst).list(who.actor);
     if (!all) return error_json(all.error());
     json items = json::array();
     for (const auto& e : *all) items.push_back(services::catalog_summary_json(e));
     return Response::json(200, dump(paginate(items, *page)));
   });
 
-  router.add("GET", "/api/v1/catalogs/{catalog}", [&inst](Request& r) {
-    auto entry = services::CatalogService(inst).get(actor_of(r), r.params["catalog"]);
+  routes.add("GET", "/api/v1/catalogs/{catalog}", [&inst](Request& r, const Identity& who) {
+    auto entry = services::CatalogService(inst).get(who.actor, r.params["catalog"]);
     if (!entry) return error_json(entry.error());
     json j = services::catalog_summary_json(*entry);
     if (!entry->catalog.cvss_remediation.empty()) j["cvss_remediation"] = services::remediation_json(entry->catalog);
     return Response::json(200, dump(j));
   });
 
-  router.add("GET", "/api/v1/catalogs/{catalog}/requirements", [&inst](Request& r) {
+  routes.add("GET", "/api/v1/catalogs/{catalog}/requirements", [&inst](Request& r, const Identity& who) {
     auto page = page_of(r);
     if (!page) return error_json(page.error());
-    auto entry = services::CatalogService(inst).get(actor_of(r), r.params["catalog"]);
+    auto entry = services::CatalogService(inst).get(who.actor, r.params["catalog"]);
     if (!entry) return error_json(entry.error());
     const std::string q = r.query.count("q") ? r.query.at("q") : "";
     std::vector<const Requirement*> matching;
@@ -132,9 +135,9 @@ void add_api_routes(Router& router, services::Installation& inst) {
     return Response::json(200, std::move(body));
   });
 
-  router.add("GET", "/api/v1/catalogs/{catalog}/requirements/{id}", [&inst](Request& r) {
+  routes.add("GET", "/api/v1/catalogs/{catalog}/requirements/{id}", [&inst](Request& r, const Identity& who) {
     const services::CatalogService catalogs(inst);
-    const auto actor = actor_of(r);
+    const auto actor = who.actor;
     auto found = catalogs.find_requirement(actor, r.params["catalog"] + ":" + r.params["id"]);
     if (!found) return error_json(found.error());
     json j = services::to_json(found->requirement);

@@ -10,132 +10,11 @@
 #include "tillit/core/version.h"
 #include "tillit/services/catalog_service.h"
 #include "tillit/web/app.h"
+#include "view.h"
 
 namespace tillit::web {
 
-namespace embedded {
-std::optional<std::string_view> find(std::string_view name);
-}
-
 namespace {
-
-using kainjow::mustache::data;
-using kainjow::mustache::list;
-using kainjow::mustache::mustache;
-using kainjow::mustache::object;
-
-// UI strings. Keys are the template's t.NAME; each has Swedish and English.
-const std::map<std::string, std::pair<const char*, const char*>>& ui_strings() {
-  static const std::map<std::string, std::pair<const char*, const char*>> strings = {
-      {"skip_to_content", {"Hoppa till innehållet", "Skip to content"}},
-      {"main_navigation", {"Huvudmeny", "Main navigation"}},
-      {"nav_home", {"Översikt", "Overview"}},
-      {"nav_catalog", {"Kravkatalog", "Requirement catalogue"}},
-      {"other_language", {"English", "Svenska"}},
-      {"home_heading", {"Ledningssystem för informationssäkerhet", "Information security management system"}},
-      {"home_intro", {"Tillit håller kraven i avtalets säkerhetsbilaga, deras koppling till ISO/IEC 27001:2022 och GDPR, och bevisen för att de uppfylls.",
-                      "Tillit holds the requirements of the contract's security annex, their mapping to ISO/IEC 27001:2022 and GDPR, and the evidence that they are met."}},
-      {"requirements_word", {"krav", "requirements"}},
-      {"catalogs_heading", {"Kravkataloger", "Requirement catalogues"}},
-      {"catalogs_caption", {"Inbyggda och importerade kataloger", "Built-in and imported catalogues"}},
-      {"col_catalog", {"Katalog", "Catalogue"}},
-      {"col_version", {"Version", "Version"}},
-      {"col_requirements", {"Krav", "Requirements"}},
-      {"col_origin", {"Ursprung", "Origin"}},
-      {"origin_builtin", {"inbyggd", "built-in"}},
-      {"origin_imported", {"importerad", "imported"}},
-      {"filter_label", {"Filtrera", "Filter"}},
-      {"filter_button", {"Visa", "Show"}},
-      {"of_word", {"av", "of"}},
-      {"col_id", {"Id", "Id"}},
-      {"col_category", {"Kategori", "Category"}},
-      {"col_title", {"Rubrik", "Title"}},
-      {"col_severity", {"Allvarlighetsgrad", "Severity"}},
-      {"col_deadline", {"Tid till åtgärd", "Time to remediation"}},
-      {"remediation_heading", {"Åtgärdstider efter CVSS", "Remediation times by CVSS"}},
-      {"mappings_heading", {"Motsvarar", "Maps to"}},
-      {"mapped_from_heading", {"Täcker krav", "Covers requirements"}},
-      {"duties_heading", {"Återkommande åtaganden", "Recurring duties"}},
-      {"back_home", {"Till översikten", "Back to the overview"}},
-      {"source_label", {"Källa", "Source"}},
-      {"severity_none", {"ingen", "none"}},
-      {"severity_low", {"låg", "low"}},
-      {"severity_medium", {"medel", "medium"}},
-      {"severity_high", {"hög", "high"}},
-      {"severity_critical", {"kritisk", "critical"}},
-      {"error_404", {"Sidan finns inte", "Page not found"}},
-      {"error_other", {"Något gick fel", "Something went wrong"}},
-  };
-  return strings;
-}
-
-std::string language_of(const Request& r) {
-  if (const auto it = r.query.find("lang"); it != r.query.end()) return it->second == "en" ? "en" : "sv";
-  const auto accept = r.header("Accept-Language").value_or("");
-  return accept.rfind("en", 0) == 0 ? "en" : "sv";
-}
-
-std::string percent_encode_segment(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_')
-      out.push_back(static_cast<char>(c));
-    else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
-}
-
-std::string template_text(std::string_view name) {
-  const auto text = embedded::find(name);
-  if (!text) throw std::logic_error("missing template " + std::string(name));
-  return std::string(*text);
-}
-
-// Renders `page` with `view` into the layout.
-Response render(const Request& r, int status, std::string_view page, data view, const std::string& title,
-                std::string_view nav) {
-  const std::string lang = language_of(r);
-  data t{data::type::object};
-  for (const auto& [key, texts] : ui_strings()) t.set(key, lang == "en" ? texts.second : texts.first);
-  view.set("t", t);
-  view.set("lang", lang);
-  mustache body_template{template_text(std::string(page) + ".mustache")};
-  const std::string body = body_template.render(view);
-
-  data layout{data::type::object};
-  layout.set("t", t);
-  layout.set("lang", lang);
-  layout.set("title", title);
-  layout.set("content", body);
-  layout.set("version", kVersion);
-  layout.set(std::string("nav_") + std::string(nav), data::type::bool_true);
-  const std::string other = lang == "en" ? "sv" : "en";
-  layout.set("other_lang", other);
-  std::string href = r.path + "?lang=" + other;
-  for (const auto& [k, v] : r.query)
-    if (k == "q") href += "&q=" + percent_encode_segment(v);
-  layout.set("other_lang_href", href);
-  mustache layout_template{template_text("layout.mustache")};
-  return Response::html(status, layout_template.render(layout));
-}
-
-std::string t(const Request& r, const std::string& key) {
-  const auto& s = ui_strings().at(key);
-  return language_of(r) == "en" ? s.second : s.first;
-}
-
-Response error_page(const Request& r, int status, std::string_view message) {
-  data view{data::type::object};
-  const std::string heading = t(r, status == 404 ? "error_404" : "error_other");
-  view.set("heading", heading);
-  view.set("message", std::string(message));
-  return render(r, status, "error", view, heading, "none");
-}
 
 // "kvartalsvis" / "quarterly" rather than P3M; the ISO form stays in the API.
 std::string describe_period(const Period& p, const std::string& lang) {
@@ -171,16 +50,18 @@ Response error_page_or_json(const Request& request, int status, std::string_view
 }
 
 void add_page_routes(Router& router, services::Installation& inst) {
-  router.add("GET", "/assets/tillit.css", [](Request&) {
+  AppRoutes routes(router, inst);
+  add_sign_in_pages(routes);
+  routes.add("GET", "/assets/tillit.css", [](Request&, const Identity&) {
     Response css;
     css.content_type = "text/css; charset=utf-8";
     css.body = std::string(embedded::find("tillit.css").value_or(""));
     css.headers.emplace_back("Cache-Control", "public, max-age=3600");
     return css;
-  });
+  }, false);
 
-  auto catalog_rows = [&inst](Request& r, data& view) -> Status {
-    auto all = services::CatalogService(inst).list(services::anonymous(r.client_address));
+  auto catalog_rows = [&inst](Request& r, const Identity& who, data& view) -> Status {
+    auto all = services::CatalogService(inst).list(who.actor);
     if (!all) return all.error();
     const std::string lang = language_of(r);
     list rows;
@@ -197,20 +78,23 @@ void add_page_routes(Router& router, services::Installation& inst) {
     return {};
   };
 
-  router.add("GET", "/", [catalog_rows](Request& r) {
+  routes.add("GET", "/", [catalog_rows](Request& r, const Identity& who) {
     data view{data::type::object};
-    if (auto s = catalog_rows(r, view); !s) return error_page(r, http_status(s.error().code), s.error().message);
-    return render(r, 200, "home", view, "Tillit", "home");
+    if (services::authorize(who.actor, services::Permission::catalog_read)) {
+      if (auto s = catalog_rows(r, who, view); !s) return error_page(r, http_status(s.error().code), s.error().message);
+      view.set("show_catalogs", data::type::bool_true);
+    }
+    return render(r, &who, 200, "home", view, "Tillit", "home");
   });
 
-  router.add("GET", "/catalog", [catalog_rows](Request& r) {
+  routes.add("GET", "/catalog", [catalog_rows](Request& r, const Identity& who) {
     data view{data::type::object};
-    if (auto s = catalog_rows(r, view); !s) return error_page(r, http_status(s.error().code), s.error().message);
-    return render(r, 200, "catalog_list", view, t(r, "catalogs_heading"), "catalog");
+    if (auto s = catalog_rows(r, who, view); !s) return error_page(r, http_status(s.error().code), s.error().message);
+    return render(r, &who, 200, "catalog_list", view, t(r, "catalogs_heading"), "catalog");
   });
 
-  router.add("GET", "/catalog/{catalog}", [&inst](Request& r) {
-    auto entry = services::CatalogService(inst).get(services::anonymous(r.client_address), r.params["catalog"]);
+  routes.add("GET", "/catalog/{catalog}", [&inst](Request& r, const Identity& who) {
+    auto entry = services::CatalogService(inst).get(who.actor, r.params["catalog"]);
     if (!entry) return error_page(r, http_status(entry.error().code), entry.error().message);
     const std::string lang = language_of(r);
     const std::string q = r.query.count("q") ? r.query.at("q") : "";
@@ -252,12 +136,12 @@ void add_page_routes(Router& router, services::Installation& inst) {
     }
     view.set("has_bands", bands.empty() ? data::type::bool_false : data::type::bool_true);
     view.set("bands", bands);
-    return render(r, 200, "catalog", view, entry->catalog.name.in(lang), "catalog");
+    return render(r, &who, 200, "catalog", view, entry->catalog.name.in(lang), "catalog");
   });
 
-  router.add("GET", "/catalog/{catalog}/{id}", [&inst](Request& r) {
+  routes.add("GET", "/catalog/{catalog}/{id}", [&inst](Request& r, const Identity& who) {
     const services::CatalogService catalogs(inst);
-    const auto actor = services::anonymous(r.client_address);
+    const auto& actor = who.actor;
     auto found = catalogs.find_requirement(actor, r.params["catalog"] + ":" + r.params["id"]);
     if (!found) return error_page(r, http_status(found.error().code), found.error().message);
     auto all = catalogs.list(actor);
@@ -308,7 +192,7 @@ void add_page_routes(Router& router, services::Installation& inst) {
     view.set("mapped_from", mapped_from);
     view.set("has_duties", duties.empty() ? data::type::bool_false : data::type::bool_true);
     view.set("duties", duties);
-    return render(r, 200, "requirement", view, req.id + " " + req.title.in(lang), "catalog");
+    return render(r, &who, 200, "requirement", view, req.id + " " + req.title.in(lang), "catalog");
   });
 }
 

@@ -24,6 +24,9 @@ void add_audit_command(CLI::App& app, Runner& run);
 void add_migrate_command(CLI::App& app, Runner& run);
 void add_jobs_command(CLI::App& app, Runner& run);
 void add_cvss_command(CLI::App& app, Runner& run);
+void add_user_command(CLI::App& app, Runner& run);
+void add_token_command(CLI::App& app, Runner& run);
+void add_approvals_command(CLI::App& app, Runner& run);
 
 // The process environment, for configuration overrides (TILLIT_*).
 std::optional<std::string> environment(const char* name);

@@ -13,10 +13,12 @@ namespace tillit {
 enum class ErrorCode {
   invalid_argument,  // the input is malformed or breaks a rule; the message says which
   not_found,
-  forbidden,
+  unauthenticated,   // no valid sign-in, session or token: sign in first
+  forbidden,         // signed in, but the role or token scope does not allow it
   conflict,          // the request clashes with the current state (duplicate, stale)
   unavailable,       // a dependency (database, file system) failed; retry may help
   integrity,         // stored data failed a check (hash, signature, chain)
+  rate_limited,      // too many attempts (sign-in throttling); wait and retry
   internal,
 };
 

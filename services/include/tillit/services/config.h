@@ -8,9 +8,21 @@
 #include <optional>
 #include <string>
 
+#include "tillit/core/password_policy.h"
 #include "tillit/core/result.h"
 
 namespace tillit::services {
+
+// Sign-in and account rules (annex req. 11, 12, 43, 54). Defaults follow the annex and OWASP.
+struct IdentitySettings {
+  PasswordPolicy password;                       // password_min_length, password_max_age_days, password_history
+  std::chrono::minutes session_idle{15};         // session_idle_minutes
+  std::chrono::minutes session_absolute{8 * 60};  // session_absolute_hours
+  unsigned lockout_threshold = 5;                // failed sign-ins in a row before an account is locked
+  unsigned address_lockout_threshold = 20;       // the same, per client address
+  std::chrono::days unused_account_after{90};    // unused_account_days: flagged in access reviews
+  std::chrono::days api_token_max_lifetime{365};
+};
 
 struct Config {
   std::filesystem::path data_dir;
@@ -24,6 +36,7 @@ struct Config {
   std::string database_url;
   unsigned database_pool_size = 8;
   std::size_t max_request_bytes = 1 << 20;
+  IdentitySettings identity;
 
   std::filesystem::path database_file() const { return data_dir / "tillit.db"; }
   std::filesystem::path master_key_file() const { return data_dir / "keys" / "master.key"; }

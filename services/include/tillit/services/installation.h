@@ -54,6 +54,8 @@ class Installation {
   store::Database& db() { return *db_; }
   const audit::Chain& chain() const { return *chain_; }
   const crypto::SigningKey& signing_key() const { return signing_key_; }
+  // Seals sensitive fields in the database (AES-256-GCM); itself sealed under the master key.
+  const crypto::SecretBytes& field_key() const { return field_key_; }
 
   // Appends an audit event to `tx` (the same transaction as the change it records).
   Result<audit::Event> record(store::Transaction& tx, const Actor& actor, std::string action, std::string object_type,
@@ -65,6 +67,7 @@ class Installation {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<audit::Chain> chain_;
   crypto::SigningKey signing_key_;
+  crypto::SecretBytes field_key_;
 };
 
 }  // namespace tillit::services

@@ -27,33 +27,6 @@ struct WrappedKey {
 Status save_wrapped_key(Transaction& tx, const WrappedKey& k);
 Result<std::optional<WrappedKey>> load_wrapped_key(Transaction& tx, const std::string& name);
 
-// --- users -------------------------------------------------------------------------------
-struct UserRecord {
-  std::int64_t id = 0;
-  std::string username;
-  std::string display_name;
-  std::string email;
-  std::string role;
-  std::string status;  // "pending_setup", "active", "disabled"
-  std::string created_at;
-  std::string created_by;
-  std::string updated_at;
-};
-Result<std::int64_t> insert_user(Transaction& tx, const UserRecord& u);
-Result<std::optional<UserRecord>> find_user(Transaction& tx, const std::string& username);
-Result<std::int64_t> count_users(Transaction& tx);
-
-struct SetupCodeRecord {
-  std::int64_t id = 0;
-  std::int64_t user_id = 0;
-  std::string code_hash;  // Argon2id
-  std::string created_at;
-  std::string expires_at;
-  std::string used_at;
-};
-Result<std::int64_t> insert_setup_code(Transaction& tx, const SetupCodeRecord& c);
-Result<std::vector<SetupCodeRecord>> unused_setup_codes(Transaction& tx, std::int64_t user_id);
-
 // --- imported catalogues -------------------------------------------------------------------
 struct StoredCatalog {
   std::string id;

@@ -14,8 +14,13 @@ namespace tillit::web {
 // HTTP status for an expected failure, decided once for the whole API.
 int http_status(ErrorCode code);
 
+// Every route goes through AppRoutes (web/app/identity.h): identity, origin and CSRF checks.
 void add_api_routes(Router& router, services::Installation& inst);
 void add_page_routes(Router& router, services::Installation& inst);
+
+class AppRoutes;
+void add_identity_api(AppRoutes& routes);
+void add_sign_in_pages(AppRoutes& routes);
 
 // Errors are JSON for /api/ and /healthz, a readable HTML page elsewhere.
 Response error_page_or_json(const Request& request, int status, std::string_view code, std::string_view message);

@@ -1,0 +1,56 @@
+// Who sent a request, and the gate every route passes through.
+//
+// A request is identified by its session cookie (__Host-tillit-session: Secure, HttpOnly,
+// SameSite=Strict, Path=/) or by an API token (Authorization: Bearer tillit_...). State-
+// changing requests (anything but GET and HEAD) are refused unless they come from this
+// origin (Origin / Sec-Fetch-Site) and, when a session cookie authenticates them, carry the
+// session's CSRF token (X-CSRF-Token header, or the csrf_token form field). Token requests
+// carry no ambient credentials, so they need no CSRF token.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "tillit/services/installation.h"
+#include "tillit/services/sign_in.h"
+#include "tillit/web/router.h"
+
+namespace tillit::web {
+
+inline constexpr const char* kSessionCookie = "__Host-tillit-session";
+
+struct Identity {
+  services::Actor actor;                            // anonymous unless signed in or a valid token
+  std::optional<services::CurrentSession> session;  // a live cookie session, at any stage
+  std::string session_problem;                      // why a presented cookie was not accepted
+  bool via_token = false;
+  bool signed_in() const { return actor.kind == services::ActorKind::user || via_token; }
+};
+
+Identity identify(services::Installation& inst, const Request& r);
+std::optional<std::string> cookie(const Request& r, std::string_view name);
+std::string session_cookie(const std::string& session_id);
+std::string expired_session_cookie();
+
+// The decoded form fields of an application/x-www-form-urlencoded body (empty otherwise).
+std::map<std::string, std::string> form_of(const Request& r);
+
+using AppHandler = std::function<Response(Request&, const Identity&)>;
+
+// Registers routes behind the gate: identity resolved once, origin and CSRF checked for
+// state-changing methods. `needs_sign_in`: anonymous requests get 401 (API) or a redirect to
+// the sign-in page (pages) before the handler runs.
+class AppRoutes {
+ public:
+  AppRoutes(Router& router, services::Installation& inst) : router_(router), inst_(inst) {}
+  void add(const std::string& method, const std::string& pattern, AppHandler handler, bool needs_sign_in = true);
+  services::Installation& inst() { return inst_; }
+
+ private:
+  Router& router_;
+  services::Installation& inst_;
+};
+
+}  // namespace tillit::web
