@@ -46,7 +46,7 @@ AccountView view_of(store::Transaction& tx, const store::UserRecord& u, Result<s
 
 struct Context {
   Installation& inst;
-  Clock& clock;
+  TimeSource& clock;
   std::string now() const { return format_rfc3339(clock()); }
 
   Result<store::UserRecord> user(store::Transaction& tx, const std::string& username) const {
@@ -223,7 +223,7 @@ Result<IssuedSetupCode> AccountService::issue_setup_code(const Actor& actor, con
 
 namespace {
 
-Result<std::int64_t> change_role(Installation& inst, Clock& clock, const Actor& actor, const std::string& username,
+Result<std::int64_t> change_role(Installation& inst, TimeSource& clock, const Actor& actor, const std::string& username,
                                  Role role, const std::string& reason, bool grant) {
   if (auto s = authorize(actor, Permission::users_manage); !s) return s.error();
   if (auto s = need_reason(reason); !s) return s.error();
@@ -276,7 +276,7 @@ Result<std::int64_t> AccountService::remove_role(const Actor& actor, const std::
 }
 
 namespace {
-Result<std::int64_t> simple_request(Installation& inst, Clock& clock, const Actor& actor, const std::string& username,
+Result<std::int64_t> simple_request(Installation& inst, TimeSource& clock, const Actor& actor, const std::string& username,
                                     const std::string& kind, const std::string& reason,
                                     const std::function<Status(const store::UserRecord&)>& precondition) {
   if (auto s = authorize(actor, Permission::users_manage); !s) return s.error();
@@ -509,7 +509,7 @@ Status apply(Installation& inst, Context& c, store::Transaction& tx, const Actor
   return make_error(ErrorCode::integrity, "unknown request kind '" + a.kind + "'");
 }
 
-Status decide(Installation& inst, Clock& clock, const Actor& actor, std::int64_t id, const std::string& note,
+Status decide(Installation& inst, TimeSource& clock, const Actor& actor, std::int64_t id, const std::string& note,
               bool approve) {
   if (auto s = authorize(actor, Permission::approvals_decide); !s) return s;
   Context c{inst, clock};

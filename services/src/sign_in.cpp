@@ -52,7 +52,7 @@ namespace {
 
 struct Step {
   Installation& inst;
-  Clock& clock;
+  TimeSource& clock;
   const IdentitySettings& settings;
 
   std::string now() const { return format_rfc3339(clock()); }

@@ -12,6 +12,7 @@
 #include "process.h"
 #include "test_database.h"
 #include "tls_test_support.h"
+#include "web_session.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -36,6 +37,15 @@ class ServerTest : public ::testing::Test {
     const std::string line = server_->first_line();
     ASSERT_TRUE(std::regex_search(line, m, std::regex("listening on https://127\\.0\\.0\\.1:([0-9]+)/"))) << line;
     port_ = static_cast<unsigned short>(std::stoi(m[1]));
+    // Everything but sign-in and /healthz needs an account: a security manager, signed in
+    // through the pages for the page tests and holding an API token for the API tests.
+    auto account = tillit::testing::create_account(dir_, "sam", {"security_manager"});
+    tillit::testing::WebSession session(port_);
+    const auto problem = tillit::testing::first_sign_in(session, account);
+    ASSERT_EQ(problem, "");
+    cookie_ = session.cookie;
+    token_ = tillit::testing::create_token(dir_, "sam", {"catalog_read", "audit_verify"});
+    ASSERT_FALSE(token_.empty());
   }
   static void TearDownTestSuite() {
     delete server_;
@@ -43,10 +53,14 @@ class ServerTest : public ::testing::Test {
   }
   void SetUp() override { TILLIT_SKIP_WITHOUT_DATABASE(); }
 
+  // API paths carry the token, pages the session cookie.
   static tillit::web::testing::HttpReply get(const std::string& target, const std::string& headers = {}) {
     TlsClient client(port_);
     EXPECT_TRUE(client.connected()) << client.failure();
-    auto reply = client.exchange(http_request("GET", target, {}, headers));
+    const std::string credentials = target.rfind("/api/", 0) == 0
+                                        ? "Authorization: Bearer " + token_ + "\r\n"
+                                        : "Cookie: __Host-tillit-session=" + cookie_ + "\r\n";
+    auto reply = client.exchange(http_request("GET", target, {}, credentials + headers));
     EXPECT_TRUE(reply.has_value());
     return reply.value_or(tillit::web::testing::HttpReply{});
   }
@@ -64,6 +78,8 @@ class ServerTest : public ::testing::Test {
   static inline fs::path dir_;
   static inline tillit::testing::ServerProcess* server_ = nullptr;
   static inline unsigned short port_ = 0;
+  static inline std::string cookie_;
+  static inline std::string token_;
 };
 
 }  // namespace

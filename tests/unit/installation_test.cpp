@@ -9,6 +9,7 @@
 #include "tillit/services/catalog_service.h"
 #include "tillit/services/installation.h"
 #include "tillit/services/jobs.h"
+#include "tillit/store/identity_repository.h"
 #include "tillit/store/repositories.h"
 #include "test_database.h"
 
@@ -99,7 +100,7 @@ TEST_F(InstallationTest, SetupCodeIsStoredHashedAndExpiresIn24Hours) {
   auto tx = inst->db().begin(store::Access::read);
   auto admin = store::find_user(**tx, "admin");
   ASSERT_TRUE(admin && admin->has_value());
-  EXPECT_EQ((*admin)->role, "admin");
+  EXPECT_EQ((*admin)->kind, "admin");
   auto codes = store::unused_setup_codes(**tx, (*admin)->id);
   ASSERT_TRUE(codes);
   ASSERT_EQ(codes->size(), 1u);

@@ -6,6 +6,7 @@
 #include "tillit/crypto/crypto.h"
 #include "tillit/store/audit_store.h"
 #include "tillit/store/database.h"
+#include "tillit/store/identity_repository.h"
 #include "tillit/store/repositories.h"
 #include "tillit/store/search_index.h"
 #include "test_database.h"

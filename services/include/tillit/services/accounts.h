@@ -73,7 +73,7 @@ struct IssuedSetupCode {
 
 class AccountService {
  public:
-  explicit AccountService(Installation& inst, Clock clock = now_utc) : inst_(inst), clock_(std::move(clock)) {}
+  explicit AccountService(Installation& inst, TimeSource clock = now_utc) : inst_(inst), clock_(std::move(clock)) {}
 
   Result<std::vector<AccountView>> list(const Actor& actor);
   Result<AccountView> get(const Actor& actor, const std::string& username);
@@ -107,7 +107,7 @@ class AccountService {
 
  private:
   Installation& inst_;
-  Clock clock_;
+  TimeSource clock_;
 };
 
 }  // namespace tillit::services

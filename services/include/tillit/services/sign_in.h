@@ -67,11 +67,11 @@ struct IssuedToken {
   std::string expires_at;
 };
 
-using Clock = std::function<Timestamp()>;
+using TimeSource = std::function<Timestamp()>;
 
 class SignInService {
  public:
-  explicit SignInService(Installation& inst, Clock clock = now_utc) : inst_(inst), clock_(std::move(clock)) {}
+  explicit SignInService(Installation& inst, TimeSource clock = now_utc) : inst_(inst), clock_(std::move(clock)) {}
 
   Result<SessionGrant> with_password(std::string_view username, std::string_view password, const std::string& address);
   Result<SessionGrant> with_setup_code(std::string_view username, std::string_view code, const std::string& address);
@@ -104,7 +104,7 @@ class SignInService {
 
  private:
   Installation& inst_;
-  Clock clock_;
+  TimeSource clock_;
 };
 
 // The SHA-256 (hex) under which a session id is stored.
