@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   tillit::cli::add_user_command(app, run);
   tillit::cli::add_token_command(app, run);
   tillit::cli::add_approvals_command(app, run);
+  tillit::cli::add_access_review_command(app, run);
+  tillit::cli::add_report_command(app, run);
 
   // CLI11 would call an unknown command a missing subcommand; say what was typed instead.
   if (argc > 1 && argv[1][0] != '-') {

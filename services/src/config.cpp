@@ -135,6 +135,25 @@ Status apply_settings(Config& config, const YAML::Node& root, const Fail& fail) 
                key == "session_idle_minutes" || key == "session_absolute_hours" || key == "lockout_threshold" ||
                key == "unused_account_days") {
       if (auto s = apply_identity_setting(config.identity, key, value); !s) return fail(line, s.error().message);
+    } else if (key.rfind("oidc_", 0) == 0) {
+      auto& f = config.federation;
+      if (key == "oidc_issuer") {
+        if (value.rfind("https://", 0) != 0) return fail(line, "oidc_issuer must be an https:// URL");
+        f.issuer = value;
+      } else if (key == "oidc_client_id") {
+        f.client_id = value;
+      } else if (key == "oidc_client_secret_file") {
+        f.client_secret_file = value;
+      } else if (key == "oidc_required_acr") {
+        f.required_acr = value;
+      } else if (key == "oidc_ca_file") {
+        f.ca_file = value;
+      } else {
+        return fail(line, "unknown setting '" + key +
+                              "' (known: oidc_issuer, oidc_client_id, oidc_client_secret_file, oidc_required_acr, "
+                              "oidc_ca_file); the client secret itself belongs in the file oidc_client_secret_file "
+                              "names");
+      }
     } else if (key == "database") {
       if (auto s = store::check_postgresql_url(value); !s) return fail(line, s.error().message);
       config.database_url = value;
@@ -199,9 +218,22 @@ Result<Config> load_config(const std::filesystem::path& data_dir,
   // itself be relative: resolve each path once, never twice).
   if (config.certificate_file.empty()) config.certificate_file = "tls/certificate.pem";
   if (config.private_key_file.empty()) config.private_key_file = "tls/private-key.pem";
+  auto& federation = config.federation;
+  if (federation.enabled() && (federation.client_id.empty() || federation.client_secret_file.empty()))
+    return make_error(ErrorCode::invalid_argument,
+                      "oidc_issuer is set, so oidc_client_id and oidc_client_secret_file must be set too");
+  if (!federation.client_secret_file.empty() && std::filesystem::path(federation.client_secret_file).is_relative())
+    federation.client_secret_file = (data_dir / federation.client_secret_file).string();
+  if (!federation.ca_file.empty() && std::filesystem::path(federation.ca_file).is_relative())
+    federation.ca_file = (data_dir / federation.ca_file).string();
   if (config.certificate_file.is_relative()) config.certificate_file = data_dir / config.certificate_file;
   if (config.private_key_file.is_relative()) config.private_key_file = data_dir / config.private_key_file;
   return config;
+}
+
+std::string Config::base_url() const {
+  if (!public_url.empty()) return public_url.back() == '/' ? public_url.substr(0, public_url.size() - 1) : public_url;
+  return "https://localhost:" + std::to_string(listen_port);
 }
 
 std::string listen_text(const Config& config) {
@@ -222,7 +254,11 @@ std::string default_config_text(const Config& config) {
       << "# Sign-in rules (defaults shown):\n"
       << "# password_min_length: 14\n# password_max_age_days: 365   # 0: passwords never expire\n"
       << "# password_history: 5\n# session_idle_minutes: 15\n# session_absolute_hours: 8\n"
-      << "# lockout_threshold: 5\n# unused_account_days: 90\n";
+      << "# lockout_threshold: 5\n# unused_account_days: 90\n"
+      << "# Sign-in with an eID through OpenID Connect (assurance level 3 required):\n"
+      << "# oidc_issuer: \"https://eid.example.se\"\n# oidc_client_id: \"tillit\"\n"
+      << "# oidc_client_secret_file: \"keys/oidc-client-secret\"   # mode 0600\n"
+      << "# oidc_required_acr: \"http://id.elegnamnden.se/loa/1.0/loa3\"\n";
   if (config.database_url.empty())
     out << "# database: \"postgresql://tillit@db.example.se/tillit?sslmode=verify-full\"   # password in ~/.pgpass\n";
   else

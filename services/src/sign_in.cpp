@@ -589,4 +589,46 @@ Result<SessionGrant> SignInService::with_federated_identity(const std::string& i
   return g;
 }
 
+namespace {
+constexpr const char* kFederatedStage = "federated_pending";
+}
+
+Result<std::string> SignInService::hold_federated_state(const std::string& secrets, const std::string& address) {
+  const std::string id = identity::random_token();
+  const auto t = clock_();
+  store::SessionRecord r{session_id_hash(id), std::nullopt, kFederatedStage, identity::random_token(),
+                         format_rfc3339(t), format_rfc3339(t), format_rfc3339(t + std::chrono::minutes(10)), address,
+                         identity::seal(inst_, secrets, "federated/" + session_id_hash(id)), "", ""};
+  auto tx = inst_.db().begin(store::Access::write);
+  if (!tx) return tx.error();
+  // Abandoned sign-ins must not pile up.
+  if (auto s = store::delete_sessions_before(**tx, format_rfc3339(t)); !s) return s.error();
+  if (auto s = store::insert_session(**tx, r); !s) return s.error();
+  if (auto s = (*tx)->commit(); !s) return s.error();
+  return id;
+}
+
+Result<std::string> SignInService::take_federated_state(const std::string& id) {
+  const auto lost = make_error(ErrorCode::unauthenticated,
+                               "this eID sign-in was not started here or took longer than 10 minutes; start again");
+  auto tx = inst_.db().begin(store::Access::write);
+  if (!tx) return tx.error();
+  const auto hash = session_id_hash(id);
+  auto s = store::find_session(**tx, hash);
+  if (!s) return s.error();
+  if (!*s || (*s)->stage != kFederatedStage) return lost;
+  if (auto d = (*tx)->exec("DELETE FROM sessions WHERE id_hash = ?", {hash}); !d) return d.error();
+  if (auto c = (*tx)->commit(); !c) return c.error();
+  auto until = parse_rfc3339((*s)->expires_at);
+  if (!until || clock_() >= *until) return lost;
+  return identity::unseal(inst_, (*s)->pending_secret_sealed, "federated/" + hash);
+}
+
+Status SignInService::record_federated_failure(const std::string& reason, const std::string& address) {
+  Step step{inst_, clock_, inst_.config().identity};
+  const auto e = step.fail(std::nullopt, address, "federated", reason, make_error(ErrorCode::unauthenticated, reason));
+  if (e.code != ErrorCode::unauthenticated) return e;
+  return {};
+}
+
 }  // namespace tillit::services

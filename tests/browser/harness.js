@@ -6,6 +6,12 @@
 //   watchPage(page)    collects console errors, page errors and CSP violations
 //   assertPageBasics() <html lang> is set and the page has exactly one <h1>
 //   screenshot()       full-page PNG in tests/browser/test-results/
+//   createAccount()    an account made with `tillit user add` (prints its setup code)
+//   signIn()           the real first sign-in: setup code, password, authenticator, recovery codes
+//   signInAgain()      a later sign-in: password, then a TOTP code from the next unused step
+//   signOut()          the header's sign-out button
+//   totp()             RFC 6238 codes computed here, from the secret the enrolment page shows
+//   assertFormsLabelled()  every visible form control has a label; every table a caption
 //
 // Nothing here downloads a browser: Chromium comes from the system
 // (apt-get install -y chromium); override its path with CHROMIUM_BIN.
@@ -19,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { createHmac, randomBytes } from 'node:crypto';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -396,6 +403,17 @@ export async function watchPage(page, { ignore = [] } = {}) {
     /** Forgets what has been collected so far. */
     clear() { problems.length = 0; },
     /**
+     * Forgets the problems seen so far that match `re`, e.g. the console error Chromium logs
+     * for a page answered with the expected 4xx status; throws when none matched.
+     */
+    expected(re) {
+      const kept = problems.filter((p) => !re.test(p.text));
+      if (kept.length === problems.length) {
+        throw new assert.AssertionError({ message: `expected a console message matching ${re}, saw none` });
+      }
+      problems.splice(0, problems.length, ...kept);
+    },
+    /**
      * Throws an AssertionError listing every problem seen since the last
      * check, and forgets them (so one bad page fails one test, not all after it).
      */
@@ -435,4 +453,244 @@ export async function screenshot(page, name) {
   const file = path.join(resultsDir, `${name.replace(/[^\w.-]+/g, '_')}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+// ----- accounts and signing in ------------------------------------------------------------------
+
+function runTillit(args) {
+  const bin = tillitBin();
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { timeout: INIT_TIMEOUT_MS }, (error, stdout, stderr) => {
+      if (error) {
+        reject(new Error(`tillit ${args.join(' ')} failed (${error.code ?? error.signal}):\n${stdout}${stderr}`));
+      } else {
+        resolve(`${stdout}${stderr}`);
+      }
+    });
+  });
+}
+
+/**
+ * Creates an account with the CLI, which acts as the local operator: no second
+ * administrator has to approve anything.
+ *
+ * @param {{dataDir: string}} tillit what startTillit() returned
+ * @param {object} account
+ * @param {string} account.username
+ * @param {string} [account.name] display name (default: the user name)
+ * @param {'business'|'admin'} [account.kind]
+ * @param {string[]} [account.roles] e.g. ['auditor'], ['admin']
+ * @returns {Promise<{username: string, setupCode: string}>}
+ */
+export async function createAccount(tillit, { username, name = username, kind = 'business', roles = [] }) {
+  const args = ['user', 'add', username, '--data', tillit.dataDir, '--name', name, '--kind', kind];
+  for (const role of roles) args.push('--role', role);
+  const output = await runTillit(args);
+  const match = /setup code:\s*([A-Z0-9-]+)/.exec(output);
+  if (!match) throw new Error(`no setup code in the output of tillit user add:\n${output}`);
+  return { username, setupCode: match[1] };
+}
+
+/** Decodes RFC 4648 base32 (upper or lower case, padding and spaces ignored). */
+export function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const clean = text.toUpperCase().replace(/[\s=]/g, '');
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of clean) {
+    const v = alphabet.indexOf(ch);
+    if (v < 0) throw new Error(`not base32: ${JSON.stringify(text)}`);
+    value = (value << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+const TOTP_STEP_SECONDS = 30;
+
+/** The 30-second time step at `timeMs`. */
+export function totpStep(timeMs = Date.now()) {
+  return Math.floor(timeMs / 1000 / TOTP_STEP_SECONDS);
+}
+
+/**
+ * RFC 6238 TOTP (HMAC-SHA1, 30-s steps, dynamic truncation) for a base32 secret.
+ * @returns {string} the code, zero-padded to `digits`
+ */
+export function totp(secretBase32, { step = totpStep(), digits = 6 } = {}) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32Decode(secretBase32)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const binary = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
+  return String(binary % 10 ** digits).padStart(digits, '0');
+}
+
+/**
+ * A TOTP step this account has not used yet. The server accepts each step
+ * once per account (replay protection), so when the current one is used up
+ * this waits for the next.
+ */
+async function freshStep(lastStep) {
+  for (;;) {
+    const step = totpStep();
+    // Stay clear of the end of a step, so the code is still current when it arrives.
+    const left = (step + 1) * TOTP_STEP_SECONDS * 1000 - Date.now();
+    if (step > (lastStep ?? -1) && left > 2_000) return step;
+    await new Promise((resolve) => setTimeout(resolve, left + 50));
+  }
+}
+
+/** A password the policy accepts: 14+ characters, four kinds, not a common one, not the name. */
+export function newPassword() {
+  return `Aa1!${randomBytes(9).toString('base64url')}-Tillit`;
+}
+
+function loginUrl(baseUrl, path, lang) {
+  const url = new URL(path, baseUrl);
+  if (lang) url.searchParams.set('lang', lang);
+  return url.href;
+}
+
+// Labels and buttons of the sign-in pages in Swedish (the browser's language) and English.
+const SIGN_IN_WORDS = {
+  sv: {
+    useSetupCode: /engångskod från administratören/, username: 'Användarnamn', password: 'Lösenord',
+    setupCode: 'Engångskod', code: 'Engångskod', newPassword: 'Nytt lösenord',
+    repeat: 'Upprepa det nya lösenordet', continue: 'Fortsätt', save: 'Spara lösenordet',
+    verify: 'Verifiera', signIn: 'Logga in', signedIn: 'Du är inloggad', signOut: 'Logga ut',
+  },
+  en: {
+    useSetupCode: /setup code from your administrator/, username: 'User name', password: 'Password',
+    setupCode: 'Setup code', code: 'One-time code', newPassword: 'New password',
+    repeat: 'Repeat the new password', continue: 'Continue', save: 'Save the password',
+    verify: 'Verify', signIn: 'Sign in', signedIn: 'You are signed in', signOut: 'Sign out',
+  },
+};
+
+async function signedInPage(page, words) {
+  await page.getByRole('heading', { level: 1, name: words.signedIn }).waitFor();
+  const history = {};
+  const terms = page.locator('dl.sign-in-history dt');
+  for (let i = 0; i < await terms.count(); i += 1) {
+    const term = (await terms.nth(i).innerText()).trim();
+    history[term] = (await terms.nth(i).locator('xpath=following-sibling::dd[1]').innerText()).trim();
+  }
+  const recoveryCodes = (await page.locator('ul.recovery-codes li').allInnerTexts()).map((c) => c.trim());
+  return { history, recoveryCodes };
+}
+
+/**
+ * The first sign-in of an account, as its owner does it in the browser:
+ * /login -> "use a setup code" -> user name and setup code -> a new password
+ * -> the authenticator page (QR code and the secret in code.totp-secret) ->
+ * a TOTP code computed here -> "signed in" with recovery codes and a
+ * continue link. Leaves the page on the "signed in" page.
+ *
+ * @param {import('playwright-core').Page} page
+ * @param {string} baseUrl
+ * @param {{username: string, setupCode: string}} account
+ * @param {object} [options]
+ * @param {string} [options.password] the password to choose (default: a new random one)
+ * @param {'sv'|'en'} [options.lang] the page language (default: the browser's, Swedish)
+ * @returns {Promise<{username: string, password: string, secret: string, lastStep: number,
+ *   qrVisible: boolean, recoveryCodes: string[], history: Record<string, string>}>}
+ *   pass the result to signInAgain(); history maps the "signed in" page's terms to values.
+ */
+export async function signIn(page, baseUrl, { username, setupCode }, { password = newPassword(), lang } = {}) {
+  const words = SIGN_IN_WORDS[lang ?? 'sv'];
+  await page.goto(loginUrl(baseUrl, '/login', lang));
+  await page.getByRole('link', { name: words.useSetupCode }).click();
+  await page.waitForURL(/\/login\/setup-code/);
+  await page.getByLabel(words.username, { exact: true }).fill(username);
+  await page.getByLabel(words.setupCode, { exact: true }).fill(setupCode);
+  await page.getByRole('button', { name: words.continue }).click();
+  await page.waitForURL(/\/login\/password/);
+  await page.getByLabel(words.newPassword, { exact: true }).fill(password);
+  await page.getByLabel(words.repeat, { exact: true }).fill(password);
+  await page.getByRole('button', { name: words.save }).click();
+  await page.waitForURL(/\/login\/enrol/);
+  const secret = (await page.locator('code.totp-secret').innerText()).trim();
+  const qrVisible = await page.locator('figure.enrolment svg').isVisible();
+  const step = await freshStep(-1);
+  await page.getByLabel(words.code, { exact: true }).fill(totp(secret, { step }));
+  await page.getByRole('button', { name: words.verify }).click();
+  const { history, recoveryCodes } = await signedInPage(page, words);
+  return { username, password, secret, lastStep: step, qrVisible, recoveryCodes, history };
+}
+
+/**
+ * A later sign-in: user name and password on /login, then a TOTP code on
+ * /login/code. Waits for a TOTP step the account has not used (up to 30 s).
+ * Updates `account.lastStep`. Leaves the page on the "signed in" page.
+ *
+ * @returns {Promise<{history: Record<string, string>}>}
+ */
+export async function signInAgain(page, baseUrl, account, { lang } = {}) {
+  const words = SIGN_IN_WORDS[lang ?? 'sv'];
+  await page.goto(loginUrl(baseUrl, '/login', lang));
+  await page.getByLabel(words.username, { exact: true }).fill(account.username);
+  await page.getByLabel(words.password, { exact: true }).fill(account.password);
+  await page.getByRole('button', { name: words.signIn }).click();
+  await page.waitForURL(/\/login\/code/);
+  const step = await freshStep(account.lastStep);
+  await page.getByLabel(words.code, { exact: true }).fill(totp(account.secret, { step }));
+  await page.getByRole('button', { name: words.verify }).click();
+  const { history } = await signedInPage(page, words);
+  account.lastStep = step;
+  return { history };
+}
+
+/** Presses the header's sign-out button and waits for the sign-in page. */
+export async function signOut(page, { lang } = {}) {
+  const words = SIGN_IN_WORDS[lang ?? 'sv'];
+  await page.getByRole('banner').getByRole('button', { name: words.signOut }).click();
+  await page.waitForURL(/\/login(\?|$)/);
+}
+
+/**
+ * Accessibility smoke test of a page's forms and tables: every visible input,
+ * select and textarea has an accessible name from a <label> (or aria-label /
+ * aria-labelledby), every aria-describedby points at an element that exists,
+ * every button has a name, and every table has a caption and column headers
+ * with scope.
+ */
+export async function assertFormsLabelled(page) {
+  const where = page.url();
+  const problems = await page.evaluate(() => {
+    const out = [];
+    const describe = (el) => `<${el.tagName.toLowerCase()} id="${el.id}" name="${el.getAttribute('name') ?? ''}">`;
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (el.type === 'hidden') continue;
+      const labelled = (el.labels && [...el.labels].some((l) => l.textContent.trim() !== '')) ||
+        (el.getAttribute('aria-label') ?? '').trim() !== '' || el.hasAttribute('aria-labelledby');
+      if (!labelled) out.push(`no label for ${describe(el)}`);
+    }
+    for (const el of document.querySelectorAll('[aria-describedby]')) {
+      for (const id of el.getAttribute('aria-describedby').split(/\s+/).filter(Boolean)) {
+        if (!document.getElementById(id)) out.push(`${describe(el)} is described by missing #${id}`);
+      }
+    }
+    for (const el of document.querySelectorAll('button')) {
+      if (el.textContent.trim() === '' && !el.getAttribute('aria-label')) out.push(`a button without a name`);
+    }
+    for (const table of document.querySelectorAll('table')) {
+      if (!table.querySelector('caption') || table.querySelector('caption').textContent.trim() === '') {
+        out.push('a table without a caption');
+      }
+      for (const th of table.querySelectorAll('thead th')) {
+        if (th.getAttribute('scope') !== 'col') out.push(`a column header without scope="col": ${th.textContent.trim()}`);
+      }
+    }
+    const ids = [...document.querySelectorAll('[id]')].map((el) => el.id);
+    const dup = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (dup.length) out.push(`duplicate ids: ${[...new Set(dup)].join(', ')}`);
+    return out;
+  });
+  assert.deepEqual(problems, [], `accessibility problems on ${where}`);
 }

@@ -257,7 +257,9 @@ TEST_F(InstallationTest, ImportRejectsBadFilesAndBuiltinIds) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, ErrorCode::conflict);
 
-  EXPECT_EQ(catalogs.import(anonymous("10.0.0.1"), kDemoCatalog).error().code, ErrorCode::forbidden);
+  EXPECT_EQ(catalogs.import(anonymous("10.0.0.1"), kDemoCatalog).error().code, ErrorCode::unauthenticated);
+  const Actor engineer{"user:7", ActorKind::user, 7, "eng", {Role::engineer}, std::nullopt, "10.0.0.1"};
+  EXPECT_EQ(catalogs.import(engineer, kDemoCatalog).error().code, ErrorCode::forbidden);
   EXPECT_EQ(verify_audit_log(*inst, local_operator())->events, 3);  // nothing recorded for refused imports
 }
 

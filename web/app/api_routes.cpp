@@ -76,6 +76,7 @@ int http_status(ErrorCode code) {
 void add_api_routes(Router& router, services::Installation& inst) {
   AppRoutes routes(router, inst);
   add_identity_api(routes);
+  add_access_review_api(routes);
   routes.add("GET", "/healthz", [&inst](Request&, const Identity&) {
     const auto h = services::check_health(inst);
     json j = {{"status", h.healthy() ? "ok" : "degraded"},
@@ -91,7 +92,7 @@ void add_api_routes(Router& router, services::Installation& inst) {
                                      {"links", {{"catalogs", "/api/v1/catalogs"}, {"openapi", "docs/openapi.yaml"}}}}));
   }, false);
 
-  routes.add("GET", "/api/v1/catalogs", [&inst](Request& r, const Identity& who) {
+  routes.add("GET", "/api/v1/catalogs", services::Permission::catalog_read, [&inst](Request& r, const Identity& who) {
     auto page = page_of(r);
     if (!page) return error_json(page.error());
     auto all = services::CatalogService(inst).list(who.actor);
@@ -101,7 +102,7 @@ void add_api_routes(Router& router, services::Installation& inst) {
     return Response::json(200, dump(paginate(items, *page)));
   });
 
-  routes.add("GET", "/api/v1/catalogs/{catalog}", [&inst](Request& r, const Identity& who) {
+  routes.add("GET", "/api/v1/catalogs/{catalog}", services::Permission::catalog_read, [&inst](Request& r, const Identity& who) {
     auto entry = services::CatalogService(inst).get(who.actor, r.params["catalog"]);
     if (!entry) return error_json(entry.error());
     json j = services::catalog_summary_json(*entry);
@@ -109,7 +110,7 @@ void add_api_routes(Router& router, services::Installation& inst) {
     return Response::json(200, dump(j));
   });
 
-  routes.add("GET", "/api/v1/catalogs/{catalog}/requirements", [&inst](Request& r, const Identity& who) {
+  routes.add("GET", "/api/v1/catalogs/{catalog}/requirements", services::Permission::catalog_read, [&inst](Request& r, const Identity& who) {
     auto page = page_of(r);
     if (!page) return error_json(page.error());
     auto entry = services::CatalogService(inst).get(who.actor, r.params["catalog"]);
@@ -135,7 +136,7 @@ void add_api_routes(Router& router, services::Installation& inst) {
     return Response::json(200, std::move(body));
   });
 
-  routes.add("GET", "/api/v1/catalogs/{catalog}/requirements/{id}", [&inst](Request& r, const Identity& who) {
+  routes.add("GET", "/api/v1/catalogs/{catalog}/requirements/{id}", services::Permission::catalog_read, [&inst](Request& r, const Identity& who) {
     const services::CatalogService catalogs(inst);
     const auto actor = who.actor;
     auto found = catalogs.find_requirement(actor, r.params["catalog"] + ":" + r.params["id"]);

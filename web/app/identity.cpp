@@ -16,9 +16,11 @@ Response refuse(const Request& r, int status, std::string_view code, std::string
 }
 
 // Only requests this site's own pages sent may change anything (a second line behind
-// SameSite=Strict cookies and the CSRF token).
+// SameSite=Strict cookies and the CSRF token). Sec-Fetch-Site decides when the browser sends
+// it: under Referrer-Policy: no-referrer browsers send "Origin: null" even for this site's own
+// form posts. Without it, the Origin header must name this site.
 bool from_this_origin(const Request& r) {
-  if (auto site = r.header("Sec-Fetch-Site"); site && *site != "same-origin" && *site != "none") return false;
+  if (auto site = r.header("Sec-Fetch-Site")) return *site == "same-origin" || *site == "none";
   if (auto origin = r.header("Origin")) {
     const auto host = r.header("Host").value_or("");
     if (*origin != "https://" + host) return false;
@@ -119,6 +121,15 @@ void AppRoutes::add(const std::string& method, const std::string& pattern, AppHa
       if (!who.session_problem.empty()) res.headers.emplace_back("Set-Cookie", expired_session_cookie());
       return res;
     }
+    return handler(r, who);
+  });
+}
+
+void AppRoutes::add(const std::string& method, const std::string& pattern, services::Permission permission,
+                    AppHandler handler) {
+  add(method, pattern, [permission, handler = std::move(handler)](Request& r, const Identity& who) {
+    if (auto s = services::authorize(who.actor, permission); !s)
+      return refuse(r, http_status(s.error().code), to_string(s.error().code), s.error().message);
     return handler(r, who);
   });
 }

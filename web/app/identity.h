@@ -46,6 +46,10 @@ class AppRoutes {
  public:
   AppRoutes(Router& router, services::Installation& inst) : router_(router), inst_(inst) {}
   void add(const std::string& method, const std::string& pattern, AppHandler handler, bool needs_sign_in = true);
+  // Signed in and holding `permission` (checked here before the handler, and again by the
+  // service it calls): 403 otherwise. The route-permission test reads what this enforces.
+  void add(const std::string& method, const std::string& pattern, services::Permission permission,
+           AppHandler handler);
   services::Installation& inst() { return inst_; }
 
  private:

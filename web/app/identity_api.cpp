@@ -104,7 +104,7 @@ void add_identity_api(AppRoutes& routes) {
                {"via_token", who.via_token}});
   });
 
-  routes.add("GET", "/api/v1/users", [&inst](Request&, const Identity& who) {
+  routes.add("GET", "/api/v1/users", services::Permission::users_read, [&inst](Request&, const Identity& who) {
     auto all = AccountService(inst).list(who.actor);
     if (!all) return error_json(all.error());
     json items = json::array();
@@ -112,7 +112,7 @@ void add_identity_api(AppRoutes& routes) {
     return ok({{"items", items}, {"total", items.size()}});
   });
 
-  routes.add("POST", "/api/v1/users", [&inst](Request& r, const Identity& who) {
+  routes.add("POST", "/api/v1/users", services::Permission::users_manage, [&inst](Request& r, const Identity& who) {
     auto body = body_of(r);
     if (!body) return error_json(body.error());
     services::NewAccount n;
@@ -143,19 +143,19 @@ void add_identity_api(AppRoutes& routes) {
     return ok(j, created->account.id ? 201 : 202);
   });
 
-  routes.add("GET", "/api/v1/users/{username}", [&inst](Request& r, const Identity& who) {
+  routes.add("GET", "/api/v1/users/{username}", services::Permission::users_read, [&inst](Request& r, const Identity& who) {
     auto a = AccountService(inst).get(who.actor, r.params["username"]);
     if (!a) return error_json(a.error());
     return ok(account_json(*a));
   });
 
-  routes.add("DELETE", "/api/v1/users/{username}", [&inst](Request& r, const Identity& who) {
+  routes.add("DELETE", "/api/v1/users/{username}", services::Permission::users_manage, [&inst](Request& r, const Identity& who) {
     const std::string reason = r.query.count("reason") ? r.query.at("reason") : "";
     if (auto s = AccountService(inst).remove(who.actor, r.params["username"], reason); !s) return error_json(s.error());
     return ok({{"deleted", true}});
   });
 
-  routes.add("POST", "/api/v1/users/{username}/deactivate", [&inst](Request& r, const Identity& who) {
+  routes.add("POST", "/api/v1/users/{username}/deactivate", services::Permission::users_manage, [&inst](Request& r, const Identity& who) {
     auto body = body_of(r);
     if (!body) return error_json(body.error());
     auto reason = text(*body, "reason");
@@ -165,7 +165,7 @@ void add_identity_api(AppRoutes& routes) {
     return ok({{"status", "disabled"}});
   });
 
-  routes.add("POST", "/api/v1/users/{username}/reactivation", [&inst](Request& r, const Identity& who) {
+  routes.add("POST", "/api/v1/users/{username}/reactivation", services::Permission::users_manage, [&inst](Request& r, const Identity& who) {
     auto body = body_of(r);
     if (!body) return error_json(body.error());
     auto reason = text(*body, "reason");
@@ -173,7 +173,7 @@ void add_identity_api(AppRoutes& routes) {
     return request_outcome(AccountService(inst).request_reactivation(who.actor, r.params["username"], *reason));
   });
 
-  routes.add("POST", "/api/v1/users/{username}/mfa-reset", [&inst](Request& r, const Identity& who) {
+  routes.add("POST", "/api/v1/users/{username}/mfa-reset", services::Permission::users_manage, [&inst](Request& r, const Identity& who) {
     auto body = body_of(r);
     if (!body) return error_json(body.error());
     auto reason = text(*body, "reason");
@@ -181,13 +181,13 @@ void add_identity_api(AppRoutes& routes) {
     return request_outcome(AccountService(inst).request_mfa_reset(who.actor, r.params["username"], *reason));
   });
 
-  routes.add("POST", "/api/v1/users/{username}/setup-code", [&inst](Request& r, const Identity& who) {
+  routes.add("POST", "/api/v1/users/{username}/setup-code", services::Permission::users_manage, [&inst](Request& r, const Identity& who) {
     auto code = AccountService(inst).issue_setup_code(who.actor, r.params["username"]);
     if (!code) return error_json(code.error());
     return ok({{"setup_code", code->code}, {"expires_at", code->expires_at}}, 201);
   });
 
-  routes.add("POST", "/api/v1/users/{username}/roles", [&inst](Request& r, const Identity& who) {
+  routes.add("POST", "/api/v1/users/{username}/roles", services::Permission::users_manage, [&inst](Request& r, const Identity& who) {
     auto body = body_of(r);
     if (!body) return error_json(body.error());
     auto role = text(*body, "role"), reason = text(*body, "reason");
@@ -198,14 +198,14 @@ void add_identity_api(AppRoutes& routes) {
     return request_outcome(AccountService(inst).grant_role(who.actor, r.params["username"], *parsed, *reason));
   });
 
-  routes.add("DELETE", "/api/v1/users/{username}/roles/{role}", [&inst](Request& r, const Identity& who) {
+  routes.add("DELETE", "/api/v1/users/{username}/roles/{role}", services::Permission::users_manage, [&inst](Request& r, const Identity& who) {
     auto parsed = role_named(r.params["role"]);
     if (!parsed) return error_json(parsed.error());
     const std::string reason = r.query.count("reason") ? r.query.at("reason") : "";
     return request_outcome(AccountService(inst).remove_role(who.actor, r.params["username"], *parsed, reason));
   });
 
-  routes.add("PUT", "/api/v1/users/{username}/federated-identity", [&inst](Request& r, const Identity& who) {
+  routes.add("PUT", "/api/v1/users/{username}/federated-identity", services::Permission::users_manage, [&inst](Request& r, const Identity& who) {
     auto body = body_of(r);
     if (!body) return error_json(body.error());
     auto issuer = text(*body, "issuer"), subject = text(*body, "subject");
@@ -216,7 +216,7 @@ void add_identity_api(AppRoutes& routes) {
     return ok({{"issuer", *issuer}, {"subject", *subject}});
   });
 
-  routes.add("GET", "/api/v1/approvals", [&inst](Request& r, const Identity& who) {
+  routes.add("GET", "/api/v1/approvals", services::Permission::users_read, [&inst](Request& r, const Identity& who) {
     const std::string status = r.query.count("status") ? r.query.at("status") : "";
     auto all = AccountService(inst).approvals(who.actor, status);
     if (!all) return error_json(all.error());
@@ -227,7 +227,7 @@ void add_identity_api(AppRoutes& routes) {
 
   for (const bool approve : {true, false}) {
     routes.add("POST", approve ? "/api/v1/approvals/{id}/approve" : "/api/v1/approvals/{id}/reject",
-               [&inst, approve](Request& r, const Identity& who) {
+               services::Permission::approvals_decide, [&inst, approve](Request& r, const Identity& who) {
                  auto id = id_param(r, "id");
                  if (!id) return error_json(id.error());
                  auto body = body_of(r);

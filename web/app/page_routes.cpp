@@ -52,6 +52,10 @@ Response error_page_or_json(const Request& request, int status, std::string_view
 void add_page_routes(Router& router, services::Installation& inst) {
   AppRoutes routes(router, inst);
   add_sign_in_pages(routes);
+  add_access_review_pages(routes);
+  add_admin_pages(routes);
+  add_approval_pages(routes);
+  add_account_pages(routes);
   routes.add("GET", "/assets/tillit.css", [](Request&, const Identity&) {
     Response css;
     css.content_type = "text/css; charset=utf-8";
@@ -87,13 +91,13 @@ void add_page_routes(Router& router, services::Installation& inst) {
     return render(r, &who, 200, "home", view, "Tillit", "home");
   });
 
-  routes.add("GET", "/catalog", [catalog_rows](Request& r, const Identity& who) {
+  routes.add("GET", "/catalog", services::Permission::catalog_read, [catalog_rows](Request& r, const Identity& who) {
     data view{data::type::object};
     if (auto s = catalog_rows(r, who, view); !s) return error_page(r, http_status(s.error().code), s.error().message);
     return render(r, &who, 200, "catalog_list", view, t(r, "catalogs_heading"), "catalog");
   });
 
-  routes.add("GET", "/catalog/{catalog}", [&inst](Request& r, const Identity& who) {
+  routes.add("GET", "/catalog/{catalog}", services::Permission::catalog_read, [&inst](Request& r, const Identity& who) {
     auto entry = services::CatalogService(inst).get(who.actor, r.params["catalog"]);
     if (!entry) return error_page(r, http_status(entry.error().code), entry.error().message);
     const std::string lang = language_of(r);
@@ -139,7 +143,7 @@ void add_page_routes(Router& router, services::Installation& inst) {
     return render(r, &who, 200, "catalog", view, entry->catalog.name.in(lang), "catalog");
   });
 
-  routes.add("GET", "/catalog/{catalog}/{id}", [&inst](Request& r, const Identity& who) {
+  routes.add("GET", "/catalog/{catalog}/{id}", services::Permission::catalog_read, [&inst](Request& r, const Identity& who) {
     const services::CatalogService catalogs(inst);
     const auto& actor = who.actor;
     auto found = catalogs.find_requirement(actor, r.params["catalog"] + ":" + r.params["id"]);

@@ -2,7 +2,10 @@
 // enrolment, and signing out. Each step answers with a redirect to /login/continue, which
 // sends the browser to the page for the session's current stage, so a reload or the back
 // button never replays a step.
+#include <nlohmann/json.hpp>
+
 #include "qr_code.h"
+#include "tillit/federation/oidc_client.h"
 #include "tillit/web/app.h"
 #include "view.h"
 
@@ -89,12 +92,11 @@ Response form(const Request& r, const Identity& who, int status, const FormPage&
   return render(r, &who, status, "sign_in", view, t(r, p.heading_key), "none");
 }
 
-const FormPage& password_page() {
-  static const FormPage p{"sign_in_heading", "sign_in_intro", "/login", "sign_in_button",
+FormPage password_page() {
+  return FormPage{"sign_in_heading", "sign_in_intro", "/login", "sign_in_button",
                           {{"username", "username", "text", "username"},
                            {"password", "password", "password", "current-password"}},
                           {{"/login/setup-code", "use_setup_code"}}, ""};
-  return p;
 }
 const FormPage& setup_code_page() {
   static const FormPage p{"setup_code_heading", "setup_code_intro", "/login/setup-code", "continue",
@@ -160,14 +162,35 @@ std::string field(const std::map<std::string, std::string>& form, const char* na
   return it == form.end() ? std::string() : it->second;
 }
 
+// The federated sign-in's own cookie. SameSite=Lax, unlike the session cookie: the identity
+// provider's redirect back is a cross-site navigation, on which a Strict cookie is not sent.
+constexpr const char* kFederationCookie = "__Host-tillit-oidc";
+
+std::shared_ptr<federation::OidcClient> make_oidc_client(const services::Config& config) {
+  if (!config.federation.enabled()) return nullptr;
+  federation::OidcConfig c;
+  c.issuer = config.federation.issuer;
+  c.client_id = config.federation.client_id;
+  c.client_secret_file = config.federation.client_secret_file;
+  c.redirect_uri = config.base_url() + "/auth/oidc/callback";
+  c.required_acr = config.federation.required_acr;
+  c.ca_bundle_file = config.federation.ca_file;
+  auto client = federation::OidcClient::create(std::move(c));
+  if (!client) throw std::invalid_argument("federated sign-in: " + client.error().message);
+  return std::shared_ptr<federation::OidcClient>(std::move(*client));
+}
+
 }  // namespace
 
 void add_sign_in_pages(AppRoutes& routes) {
   auto& inst = routes.inst();
+  const auto oidc = make_oidc_client(inst.config());
 
-  routes.add("GET", "/login", [](Request& r, const Identity& who) {
+  routes.add("GET", "/login", [oidc](Request& r, const Identity& who) {
     if (who.signed_in()) return Response::redirect(next_of(r));
-    return form(r, who, 200, password_page(), who.session_problem);
+    auto page = password_page();
+    if (oidc) page.links.insert(page.links.begin(), {"/login/oidc", "use_eid"});
+    return form(r, who, 200, page, who.session_problem);
   }, false);
 
   routes.add("POST", "/login", [&inst](Request& r, const Identity& who) {
@@ -176,6 +199,55 @@ void add_sign_in_pages(AppRoutes& routes) {
     if (!g) return form(r, who, status_of(g.error()), password_page(), g.error().message);
     return continue_with(*g, next_of(r), language_of(r));
   }, false);
+
+  if (oidc) {
+    routes.add("GET", "/login/oidc", [&inst, oidc](Request& r, const Identity& who) {
+      auto login = oidc->begin(services::now_utc());
+      if (!login) return form(r, who, status_of(login.error()), password_page(), login.error().message);
+      const nlohmann::json secrets = {{"state", login->pending.state},
+                                      {"nonce", login->pending.nonce},
+                                      {"code_verifier", login->pending.code_verifier},
+                                      {"created_at", format_rfc3339(login->pending.created_at)}};
+      auto held = SignInService(inst).hold_federated_state(secrets.dump(), r.client_address);
+      if (!held) return form(r, who, status_of(held.error()), password_page(), held.error().message);
+      auto res = Response::redirect(login->authorization_url);
+      res.headers.emplace_back("Set-Cookie", std::string(kFederationCookie) + "=" + *held +
+                                                 "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=600");
+      return res;
+    }, false);
+
+    routes.add("GET", "/auth/oidc/callback", [&inst, oidc](Request& r, const Identity& who) {
+      SignInService sign_in(inst);
+      auto refused = [&](const Error& e) {
+        auto res = form(r, who, status_of(e), password_page(), e.message);
+        res.headers.emplace_back("Set-Cookie", std::string(kFederationCookie) + "=; Path=/; Secure; HttpOnly; "
+                                                                                "SameSite=Lax; Max-Age=0");
+        return res;
+      };
+      auto held = sign_in.take_federated_state(cookie(r, kFederationCookie).value_or(""));
+      if (!held) return refused(held.error());
+      const auto secrets = nlohmann::json::parse(*held, nullptr, false);
+      auto created = parse_rfc3339(secrets.value("created_at", std::string()));
+      if (secrets.is_discarded() || !created)
+        return refused(make_error(ErrorCode::integrity, "the stored sign-in state is damaged; start again"));
+      const federation::PendingLogin pending{secrets.value("state", std::string()), secrets.value("nonce", std::string()),
+                                             secrets.value("code_verifier", std::string()), *created};
+      auto param = [&](const char* name) { return r.query.count(name) ? r.query.at(name) : std::string(); };
+      const federation::CallbackParams callback{param("code"), param("state"), param("iss"), param("error"),
+                                                param("error_description")};
+      auto person = oidc->finish(callback, pending, services::now_utc());
+      if (!person) {
+        (void)sign_in.record_federated_failure(person.error().message, r.client_address);
+        return refused(person.error());
+      }
+      auto g = sign_in.with_federated_identity(person->issuer, person->subject, person->acr, r.client_address);
+      if (!g) return refused(g.error());
+      auto res = signed_in_page(r, who, g->previous, {}, g->session_id);
+      res.headers.emplace_back("Set-Cookie", std::string(kFederationCookie) + "=; Path=/; Secure; HttpOnly; "
+                                                                              "SameSite=Lax; Max-Age=0");
+      return res;
+    }, false);
+  }
 
   routes.add("GET", "/login/setup-code", [](Request& r, const Identity& who) {
     return form(r, who, 200, setup_code_page(), "");

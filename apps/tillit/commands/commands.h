@@ -27,6 +27,8 @@ void add_cvss_command(CLI::App& app, Runner& run);
 void add_user_command(CLI::App& app, Runner& run);
 void add_token_command(CLI::App& app, Runner& run);
 void add_approvals_command(CLI::App& app, Runner& run);
+void add_access_review_command(CLI::App& app, Runner& run);
+void add_report_command(CLI::App& app, Runner& run);
 
 // The process environment, for configuration overrides (TILLIT_*).
 std::optional<std::string> environment(const char* name);

@@ -40,8 +40,12 @@ void add_serve_command(CLI::App& app, Runner& run) {
       if (!inst) return report(inst.error());
 
       web::Router router;
-      web::add_api_routes(router, **inst);
-      web::add_page_routes(router, **inst);
+      try {
+        web::add_api_routes(router, **inst);
+        web::add_page_routes(router, **inst);
+      } catch (const std::invalid_argument& e) {
+        return report(make_error(ErrorCode::invalid_argument, e.what()));  // e.g. federated sign-in misconfigured
+      }
       web::ServerOptions options;
       options.address = config->listen_address;
       options.port = config->listen_port;

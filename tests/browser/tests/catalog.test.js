@@ -1,11 +1,13 @@
 // The requirement catalogue as a person uses it: overview -> security annex ->
 // filter -> K14 -> the ISO control it maps to -> English and back.
 // The tests run in order on one page, each going on from where the last stopped.
+// Everything but the sign-in pages needs a signed-in account: the customer's auditor
+// (a business account; administrators see no business data) signs in first.
 
 import { describe, it, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startTillit, launchBrowser, watchPage, assertPageBasics, screenshot,
+  startTillit, launchBrowser, watchPage, assertPageBasics, screenshot, createAccount, signIn,
 } from '../harness.js';
 
 // Known, reported problems the watcher tolerates. Keep this list short and
@@ -36,6 +38,8 @@ describe('requirement catalogue in the browser', { timeout: 180_000 }, () => {
     browser = await launchBrowser();
     page = browser.page;
     watch = await watchPage(page, { ignore: KNOWN_CONSOLE_ERRORS });
+    const auditor = await createAccount(tillit, { username: 'revisor', name: 'Rut Revisor', roles: ['auditor'] });
+    await signIn(page, tillit.baseUrl, auditor);
   });
 
   after(async () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  startTillit, launchBrowser, watchPage, tillitBin, parseSetupCode,
+  startTillit, launchBrowser, watchPage, tillitBin, parseSetupCode, base32Decode, totp, totpStep,
 } from '../harness.js';
 
 describe('harness', { timeout: 120_000 }, () => {
@@ -22,6 +22,17 @@ describe('harness', { timeout: 120_000 }, () => {
       '\n    S4SGE-23H8H-TNQVG-DVDFH\n\nThe code is shown only now';
     assert.equal(parseSetupCode(output), 'S4SGE-23H8H-TNQVG-DVDFH');
     assert.equal(parseSetupCode('nothing here'), null);
+  });
+
+  it('computes TOTP codes as RFC 6238 (appendix B, SHA-1) does', () => {
+    assert.equal(base32Decode('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ').toString(), '12345678901234567890');
+    assert.equal(base32Decode('mzxw6ytb').toString(), 'fooba');
+    const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+    for (const [seconds, code] of [[59, '94287082'], [1111111109, '07081804'], [1111111111, '14050471'],
+      [1234567890, '89005924'], [2000000000, '69279037'], [20000000000, '65353130']]) {
+      assert.equal(totp(secret, { step: totpStep(seconds * 1000), digits: 8 }), code, `T = ${seconds}`);
+    }
+    assert.equal(totp(secret, { step: totpStep(59_000) }), '287082', 'six digits are the last six');
   });
 
   it('reports the server stderr when tillit serve exits before listening', async () => {

@@ -24,6 +24,17 @@ struct IdentitySettings {
   std::chrono::days api_token_max_lifetime{365};
 };
 
+// Federated sign-in (OpenID Connect) at assurance level 3; off unless an issuer is set. The
+// client secret lives in a 0600 file whose path is given here, never in this file.
+struct FederationSettings {
+  std::string issuer;              // oidc_issuer
+  std::string client_id;           // oidc_client_id
+  std::string client_secret_file;  // oidc_client_secret_file (relative: to the data directory)
+  std::string required_acr = "http://id.elegnamnden.se/loa/1.0/loa3";  // oidc_required_acr
+  std::string ca_file;             // oidc_ca_file: the provider's CA bundle, if not a public CA
+  bool enabled() const { return !issuer.empty(); }
+};
+
 struct Config {
   std::filesystem::path data_dir;
   std::string listen_address = "127.0.0.1";
@@ -37,6 +48,10 @@ struct Config {
   unsigned database_pool_size = 8;
   std::size_t max_request_bytes = 1 << 20;
   IdentitySettings identity;
+  FederationSettings federation;
+
+  // How users reach Tillit: public_url, or https://localhost:PORT.
+  std::string base_url() const;
 
   std::filesystem::path database_file() const { return data_dir / "tillit.db"; }
   std::filesystem::path master_key_file() const { return data_dir / "keys" / "master.key"; }

@@ -96,6 +96,13 @@ class SignInService {
   Result<SessionGrant> with_federated_identity(const std::string& issuer, const std::string& subject,
                                                const std::string& acr, const std::string& address);
 
+  // A federated sign-in's secrets (state, nonce, PKCE verifier) kept server-side, sealed,
+  // for 10 minutes; returns the id for the browser's short-lived cookie. Taken back once.
+  Result<std::string> hold_federated_state(const std::string& secrets, const std::string& address);
+  Result<std::string> take_federated_state(const std::string& id);
+  // Audits a federated sign-in the provider or Tillit refused (wrong assurance level, ...).
+  Status record_federated_failure(const std::string& reason, const std::string& address);
+
   // API tokens (automation, e.g. scanner imports from CI): scoped, expiring, revocable.
   Result<IssuedToken> create_token(const Actor& actor, std::int64_t for_user_id, const std::string& name,
                                    const std::vector<Permission>& permissions, std::chrono::days lifetime);

@@ -21,6 +21,11 @@ void add_page_routes(Router& router, services::Installation& inst);
 class AppRoutes;
 void add_identity_api(AppRoutes& routes);
 void add_sign_in_pages(AppRoutes& routes);
+void add_access_review_api(AppRoutes& routes);
+void add_access_review_pages(AppRoutes& routes);
+void add_admin_pages(AppRoutes& routes);     // /admin/users, /admin/users/{username}
+void add_approval_pages(AppRoutes& routes);  // /admin/approvals
+void add_account_pages(AppRoutes& routes);   // /account and its API tokens
 
 // Errors are JSON for /api/ and /healthz, a readable HTML page elsewhere.
 Response error_page_or_json(const Request& request, int status, std::string_view code, std::string_view message);
