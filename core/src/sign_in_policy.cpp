@@ -14,6 +14,11 @@ std::chrono::seconds sign_in_delay(std::int64_t failures, unsigned lockout_thres
   return std::min<seconds>(minutes{15} * (std::int64_t{1} << doublings), hours{24});
 }
 
+std::chrono::seconds address_sign_in_delay(std::int64_t failures, unsigned lockout_threshold) {
+  if (!is_lockout(failures, lockout_threshold)) return seconds{0};
+  return sign_in_delay(failures, lockout_threshold);
+}
+
 bool is_lockout(std::int64_t failures, unsigned lockout_threshold) {
   return failures >= static_cast<std::int64_t>(std::max(1u, lockout_threshold));
 }

@@ -70,7 +70,8 @@ struct Step {
   }
 
   // Counts one failure for `subject`; returns the new count. Failures older than a day are forgotten.
-  Result<std::int64_t> count_failure(store::Transaction& tx, const std::string& subject, unsigned threshold) const {
+  Result<std::int64_t> count_failure(store::Transaction& tx, const std::string& subject, unsigned threshold,
+                                     bool is_address) const {
     auto t = store::find_throttle(tx, subject);
     if (!t) return t.error();
     store::ThrottleRecord r{subject, 0, now(), ""};
@@ -79,7 +80,8 @@ struct Step {
       if (last && clock() - *last < std::chrono::hours(24)) r.failures = (*t)->failures;
     }
     ++r.failures;
-    r.locked_until = format_rfc3339(clock() + sign_in_delay(r.failures, threshold));
+    const auto wait = is_address ? address_sign_in_delay(r.failures, threshold) : sign_in_delay(r.failures, threshold);
+    r.locked_until = format_rfc3339(clock() + wait);
     if (auto s = store::save_throttle(tx, r); !s) return s.error();
     return r.failures;
   }
@@ -92,11 +94,11 @@ struct Step {
     if (!tx) return tx.error();
     const Actor who{user ? user_actor_id(user->id) : "anonymous", ActorKind::anonymous, user ? user->id : 0,
                     user ? user->username : "", {}, std::nullopt, address};
-    auto by_address = count_failure(**tx, address_subject(address), settings.address_lockout_threshold);
+    auto by_address = count_failure(**tx, address_subject(address), settings.address_lockout_threshold, true);
     if (!by_address) return by_address.error();
     json changes = {{"step", {{"after", step}}}, {"reason", {{"after", reason}}}};
     if (user) {
-      auto by_account = count_failure(**tx, account_subject(user->id), settings.lockout_threshold);
+      auto by_account = count_failure(**tx, account_subject(user->id), settings.lockout_threshold, false);
       if (!by_account) return by_account.error();
       auto u = *user;
       u.last_failed_login_at = now();
@@ -567,7 +569,9 @@ Result<SessionGrant> SignInService::with_federated_identity(const std::string& i
     if (!u) return u.error();
     user = *u;
   }
-  if (!user || user->status != "active")
+  // A linked account that never had a password is set up by its first eID sign-in: the eID at
+  // LoA3 is itself the strong, two-factor authentication.
+  if (!user || (user->status != "active" && user->status != "pending_setup"))
     return step.fail(user, address, "federated", user ? "account is " + user->status : "unlinked subject",
                      make_error(ErrorCode::forbidden,
                                 "your eID sign-in worked, but no active Tillit account is linked to it; ask an "
@@ -575,9 +579,19 @@ Result<SessionGrant> SignInService::with_federated_identity(const std::string& i
   auto tx = inst_.db().begin(store::Access::write);
   if (!tx) return tx.error();
   const auto previous = step.mark_signed_in(*user, address);
+  const bool first_setup = user->status == "pending_setup";
+  user->status = "active";
   if (auto s = store::update_user(**tx, *user); !s) return s.error();
+  if (first_setup)
+    if (auto s = store::mark_setup_codes_used(**tx, user->id, step.now()); !s) return s.error();
   auto who = identity::actor_for(**tx, *user, address);
   if (!who) return who.error();
+  if (first_setup)
+    if (auto e = inst_.record(**tx, *who, "user.activate", "user", std::to_string(user->id),
+                              {{"status", {{"before", "pending_setup"}, {"after", "active"}}},
+                               {"method", {{"after", "oidc"}}}});
+        !e)
+      return e.error();
   if (auto e = inst_.record(**tx, *who, "login.success", "user", std::to_string(user->id),
                             {{"method", {{"after", "oidc"}}}, {"issuer", {{"after", issuer}}}, {"acr", {{"after", acr}}}});
       !e)

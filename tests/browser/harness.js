@@ -179,13 +179,16 @@ function waitForExit(child, timeoutMs) {
  * @param {object} [options]
  * @param {string[]} [options.serveArgs] extra arguments for `tillit serve`
  * @param {number} [options.timeoutMs] how long to wait for the listening line
+ * @param {string} [options.listen] ADDR:PORT to serve on (default a free loopback port)
+ * @param {(dataDir: string) => Promise<void>} [options.configure] runs after init, before serve
  * @returns {Promise<{baseUrl: string, dataDir: string, setupCode: string,
  *   initOutput: string, pid: number, stderr: () => string,
  *   stop: () => Promise<void>}>} baseUrl ends with '/'; stop() sends SIGTERM,
  *   waits for the exit and removes the temporary directory; it throws when
  *   the server had died during the test or did not exit 0 on SIGTERM.
  */
-export async function startTillit({ serveArgs = [], timeoutMs = LISTEN_TIMEOUT_MS } = {}) {
+export async function startTillit({ serveArgs = [], timeoutMs = LISTEN_TIMEOUT_MS, listen = '127.0.0.1:0',
+  configure = null } = {}) {
   const bin = tillitBin();
   const tmp = await mkdtemp(path.join(tmpdir(), 'tillit-browser-'));
   liveDirs.add(tmp);
@@ -202,13 +205,21 @@ export async function startTillit({ serveArgs = [], timeoutMs = LISTEN_TIMEOUT_M
     await cleanup();
     throw error;
   }
+  if (configure) {
+    try {
+      await configure(dataDir);
+    } catch (error) {
+      await cleanup();
+      throw error;
+    }
+  }
   const setupCode = parseSetupCode(initOutput);
   if (!setupCode) {
     await cleanup();
     throw new Error(`no setup code in the output of tillit init:\n${initOutput}`);
   }
 
-  const child = spawn(bin, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0', ...serveArgs], {
+  const child = spawn(bin, ['serve', '--data', dataDir, '--listen', listen, ...serveArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   liveServers.add(child);
@@ -457,7 +468,7 @@ export async function screenshot(page, name) {
 
 // ----- accounts and signing in ------------------------------------------------------------------
 
-function runTillit(args) {
+export function runTillit(args) {
   const bin = tillitBin();
   return new Promise((resolve, reject) => {
     execFile(bin, args, { timeout: INIT_TIMEOUT_MS }, (error, stdout, stderr) => {

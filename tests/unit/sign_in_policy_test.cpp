@@ -25,3 +25,9 @@ TEST(SessionLapsed, IdleOrAbsoluteWhicheverComesFirst) {
   EXPECT_FALSE(session_lapsed(t0, t0 + hours(7), t0 + hours(7) + minutes(5), minutes(15), hours(8)));
   EXPECT_TRUE(session_lapsed(t0, t0 + hours(7) + minutes(59), t0 + hours(8), minutes(15), hours(8)));
 }
+
+TEST(AddressSignInDelay, NothingBelowTheThresholdThenLockout) {
+  EXPECT_EQ(address_sign_in_delay(1, 20), seconds(0));
+  EXPECT_EQ(address_sign_in_delay(19, 20), seconds(0));
+  EXPECT_EQ(address_sign_in_delay(20, 20), minutes(15));
+}

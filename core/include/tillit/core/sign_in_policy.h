@@ -15,6 +15,10 @@ namespace tillit {
 // up to a day. Zero failures: no wait.
 std::chrono::seconds sign_in_delay(std::int64_t failures, unsigned lockout_threshold);
 
+// The wait for a client address: none below its (higher) threshold, so one mistyped password
+// in a shared office does not slow everybody down; then the same lockout as for an account.
+std::chrono::seconds address_sign_in_delay(std::int64_t failures, unsigned lockout_threshold);
+
 // True once the delay is long enough to be called a lockout (and audited as one).
 bool is_lockout(std::int64_t failures, unsigned lockout_threshold);
 
