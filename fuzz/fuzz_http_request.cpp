@@ -1,6 +1,7 @@
 // Fuzzes what the web layer itself makes of a request's text (Boost.Beast parses the HTTP
 // framing): the query string and form decoding (parse_urlencoded, percent_decode) and the
-// router's path matching with its parameter decoding.
+// router's path matching with its parameter decoding, and the Cookie header parsing that
+// finds the session cookie.
 //
 // Input: a request target ("/path?query"), as a client could send it.
 #include <cstddef>
@@ -45,6 +46,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (auto fields = tillit::web::parse_urlencoded(query)) {
     for (const auto& [name, value] : *fields) FUZZ_CHECK_MSG(name.size() + value.size() <= query.size(), tillit::fuzz::show(query));
+  }
+
+  // The whole input as a Cookie header: a value found is a piece of it between separators.
+  tillit::web::Headers cookies;
+  cookies.add("Cookie", std::string(target));
+  for (const char* name : {"__Host-tillit-session", "a", ""}) {
+    if (auto value = tillit::web::cookie_value(cookies, name)) {
+      FUZZ_CHECK_MSG(value->find(';') == std::string::npos, tillit::fuzz::show(target));
+      FUZZ_CHECK_MSG(target.find(*value) != std::string_view::npos, tillit::fuzz::show(target));
+    }
   }
 
   tillit::web::Request request;

@@ -118,7 +118,7 @@ void add_access_review_api(AppRoutes& routes) {
                return ok(services::to_json(*closed, true));
              });
 
-  routes.add("GET", "/api/v1/access-reviews/{id}/report", Permission::access_review,
+  routes.add("GET", "/api/v1/access-reviews/{id}/report", Permission::identity_reports,
              [&inst](Request& r, const Identity& who) {
                auto id = id_param(r);
                if (!id) return error_json(id.error());

@@ -30,20 +30,7 @@ bool from_this_origin(const Request& r) {
 
 }  // namespace
 
-std::optional<std::string> cookie(const Request& r, std::string_view name) {
-  for (const auto& header : r.headers.get_all("Cookie")) {
-    std::string_view rest = header;
-    while (!rest.empty()) {
-      const auto semi = rest.find(';');
-      std::string_view pair = rest.substr(0, semi);
-      rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
-      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-      const auto eq = pair.find('=');
-      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
-    }
-  }
-  return std::nullopt;
-}
+std::optional<std::string> cookie(const Request& r, std::string_view name) { return cookie_value(r.headers, name); }
 
 std::string session_cookie(const std::string& session_id) {
   // No Max-Age: the cookie ends with the browser; the server enforces idle and absolute limits.

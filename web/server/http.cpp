@@ -143,4 +143,19 @@ std::optional<std::map<std::string, std::string>> parse_urlencoded(std::string_v
   return fields;
 }
 
+std::optional<std::string> cookie_value(const Headers& headers, std::string_view name) {
+  for (const auto& header : headers.get_all("Cookie")) {
+    std::string_view rest = header;
+    while (!rest.empty()) {
+      const auto semi = rest.find(';');
+      std::string_view pair = rest.substr(0, semi);
+      rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      const auto eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace tillit::web

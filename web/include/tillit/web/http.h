@@ -96,6 +96,10 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 // bad escape.
 std::optional<std::map<std::string, std::string>> parse_urlencoded(std::string_view text);
 
+// The value of the cookie called `name` in the request's Cookie header(s) (RFC 6265 section
+// 5.4 form: "a=1; b=2"), the first if sent more than once; nullopt when absent.
+std::optional<std::string> cookie_value(const Headers& headers, std::string_view name);
+
 // ASCII case-insensitive equality, as used for header names.
 bool iequals(std::string_view a, std::string_view b);
 
