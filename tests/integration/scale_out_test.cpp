@@ -15,6 +15,7 @@
 #include "process.h"
 #include "test_database.h"
 #include "tls_test_support.h"
+#include "web_session.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -35,10 +36,19 @@ unsigned short port_of(const ServerProcess& server) {
   return static_cast<unsigned short>(std::stoi(m[1]));
 }
 
-std::optional<tillit::web::testing::HttpReply> get(unsigned short port, const std::string& target) {
+std::optional<tillit::web::testing::HttpReply> get(unsigned short port, const std::string& target,
+                                                   const std::string& token = {}) {
   tillit::web::testing::TlsClient client(port);
   if (!client.connected()) return std::nullopt;
-  return client.exchange(tillit::web::testing::http_request("GET", target));
+  return client.exchange(tillit::web::testing::http_request(
+      "GET", target, {}, token.empty() ? std::string() : "Authorization: Bearer " + token + "\r\n"));
+}
+
+// "OK: N events" from `tillit audit verify`, or -1.
+int verified_events(const std::string& out) {
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex("OK: ([0-9]+) events"))) return -1;
+  return std::stoi(m[1]);
 }
 
 std::vector<std::string> split(const std::string& command) {
@@ -66,6 +76,14 @@ class ScaleOutTest : public ::testing::Test {
     for (int i = 0; i < 2; ++i)
       servers_.push_back(std::make_unique<ServerProcess>(
           std::vector<std::string>{TILLIT_BINARY, "serve", "--data", dir_.string(), "--listen", "127.0.0.1:0"}));
+    // An auditor signed in through server 0, with a token for the API reads.
+    account_ = tillit::testing::create_account(dir_, "scale-auditor", {"auditor"});
+    session_ = std::make_unique<tillit::testing::WebSession>(port_of(*servers_[0]));
+    ASSERT_EQ(tillit::testing::first_sign_in(*session_, account_), "");
+    token_ = tillit::testing::create_token(dir_, "scale-auditor", {"catalog_read"});
+    ASSERT_FALSE(token_.empty());
+    events_before_ = verified_events(tillit_cmd({"audit", "verify", "--data", dir_.string()}).out);
+    ASSERT_GT(events_before_, 0);
   }
   void TearDown() override {
     servers_.clear();
@@ -83,13 +101,17 @@ class ScaleOutTest : public ::testing::Test {
   }
 
   int catalog_count(unsigned short port) {
-    auto r = get(port, "/api/v1/catalogs?per_page=500");
+    auto r = get(port, "/api/v1/catalogs?per_page=500", token_);
     if (!r || r->status != 200) return -1;
     return json::parse(r->body)["total"].get<int>();
   }
 
   fs::path dir_;
   std::vector<std::unique_ptr<ServerProcess>> servers_;
+  tillit::testing::TestAccount account_;
+  std::unique_ptr<tillit::testing::WebSession> session_;
+  std::string token_;
+  int events_before_ = 0;
 };
 
 }  // namespace
@@ -114,7 +136,7 @@ TEST_F(ScaleOutTest, ConcurrentWritersKeepOneChainAndJobsRunOnce) {
   EXPECT_EQ(catalog_count(port_of(*servers_[1])), 3 + kWriters);
   auto verify = tillit_cmd({"audit", "verify", "--data", dir_.string()});
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
-  EXPECT_NE(verify.out.find("OK: " + std::to_string(3 + kWriters) + " events"), std::string::npos) << verify.out;
+  EXPECT_EQ(verified_events(verify.out), events_before_ + kWriters) << verify.out;
 
   // Both servers ran their scheduler at start; each job ran in exactly one of them.
   std::string logs;
@@ -180,5 +202,19 @@ TEST_F(ScaleOutTest, DatabaseRestartDuringWritesNeverHalfAppliesAndServersRecove
   EXPECT_LE(catalogs, kWrites);
   auto verify = tillit_cmd({"audit", "verify", "--data", dir_.string()});
   EXPECT_EQ(verify.exit_code, 0) << verify.out;
-  EXPECT_NE(verify.out.find("OK: " + std::to_string(3 + catalogs) + " events"), std::string::npos) << verify.out;
+  EXPECT_EQ(verified_events(verify.out), events_before_ + catalogs) << verify.out;
+}
+
+TEST_F(ScaleOutTest, ASessionStartedOnOneServerWorksOnTheOtherAndEndsOnBoth) {
+  const auto other = port_of(*servers_[1]);
+  tillit::testing::WebSession there(other);
+  there.cookie = session_->cookie;
+  there.csrf = session_->csrf;
+  auto me = there.get("/api/v1/me");
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(json::parse(me.body)["username"], "scale-auditor");
+  EXPECT_EQ(there.get("/catalog").status, 200);
+  // Signing out on the second server ends the session on the first too.
+  there.post_form("/logout", {});
+  EXPECT_EQ(session_->get("/catalog").status, 303);
 }
