@@ -89,7 +89,7 @@ struct Context {
     code.code = generated.codes[0] + generated.codes[1];
     code.expires_at = format_rfc3339(clock() + kSetupCodeLifetime);
     if (auto s = store::mark_setup_codes_used(tx, u.id, now()); !s) return s.error();
-    auto id = store::insert_setup_code(tx, {0, u.id, crypto::hash_secret(code.code), now(), code.expires_at, {}});
+    auto id = store::insert_setup_code(tx, {0, u.id, crypto::hash_secret(identity::canonical_setup_code(code.code)), now(), code.expires_at, {}});
     if (!id) return id.error();
     if (u.status == "active") {
       // A reset: the code replaces the password once; the second factor is still asked for.

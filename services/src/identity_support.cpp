@@ -31,6 +31,15 @@ Result<std::string> unseal(const Installation& inst, const std::string& sealed, 
   return std::string(opened->view());
 }
 
+std::string canonical_setup_code(std::string_view typed) {
+  std::string out;
+  for (char c : typed) {
+    if (c == '-' || c == ' ' || c == '\t') continue;
+    out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c);
+  }
+  return out;
+}
+
 std::string random_token(std::size_t bytes) { return crypto::to_hex(crypto::as_chars(crypto::random_bytes(bytes))); }
 
 }  // namespace tillit::services::identity

@@ -20,6 +20,10 @@ Result<Actor> actor_for(store::Transaction& tx, const store::UserRecord& user, c
 std::string seal(const Installation& inst, std::string_view plaintext, const std::string& purpose);
 Result<std::string> unseal(const Installation& inst, const std::string& sealed, const std::string& purpose);
 
+// A setup code as it is hashed and compared: uppercase, without the dashes and spaces people
+// type or leave out.
+std::string canonical_setup_code(std::string_view typed);
+
 // A random secret as URL-safe text (no padding): session ids, CSRF tokens, API tokens.
 std::string random_token(std::size_t bytes = 32);
 

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "identity_support.h"
 #include "tillit/crypto/certificate.h"
 #include "tillit/crypto/key_file.h"
 #include "tillit/store/audit_store.h"
@@ -143,7 +144,7 @@ Result<std::string> seed_database(store::Database& db, const crypto::SecretBytes
   setup_code_out = new_setup_code();
   const auto parsed_now = parse_rfc3339(now);
   const std::string expires = format_rfc3339(*parsed_now + kSetupCodeLifetime);
-  auto code_id = store::insert_setup_code(t, {0, *user_id, crypto::hash_secret(setup_code_out), now, expires, {}});
+  auto code_id = store::insert_setup_code(t, {0, *user_id, crypto::hash_secret(identity::canonical_setup_code(setup_code_out)), now, expires, {}});
   if (!code_id) return code_id.error();
   if (auto s = record("setup_code.issue", "user", std::to_string(*user_id),
                       {{"setup_code", {{"after", "[redacted]"}}}, {"expires_at", {{"after", expires}}}});

@@ -265,8 +265,9 @@ Result<SessionGrant> SignInService::with_setup_code(std::string_view username, s
   }
   const auto bad = make_error(ErrorCode::unauthenticated, kBadCredentials);
   bool matched = false, expired = false;
+  const std::string typed = identity::canonical_setup_code(code);
   for (const auto& c : codes) {
-    if (!crypto::verify_secret(c.code_hash, code)) continue;
+    if (!crypto::verify_secret(c.code_hash, typed)) continue;
     matched = true;
     auto until = parse_rfc3339(c.expires_at);
     expired = !until || clock_() >= *until;

@@ -292,6 +292,16 @@ TEST_F(IdentityTest, ExpiredPasswordsMustBeChangedAfterTheSecondFactor) {
   EXPECT_EQ(p->stage, SessionStage::signed_in);
 }
 
+TEST_F(IdentityTest, SetupCodesAreReadWithoutRegardToCaseDashesOrSpaces) {
+  auto created = accounts().create(local_operator(), {"olle", "Olle", "", "business", {Role::engineer}}, "");
+  std::string typed;
+  for (std::size_t i = 0; i < created->setup_code.size(); ++i) {
+    if (i && i % 5 == 0) typed += "- ";
+    typed.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(created->setup_code[i]))));
+  }
+  EXPECT_TRUE(sign_in().with_setup_code("olle", typed, kAddress)) << typed;
+}
+
 TEST_F(IdentityTest, SetupCodesExpireAfter24Hours) {
   auto created = accounts().create(local_operator(), {"jan", "Jan", "", "business", {Role::engineer}}, "");
   now_ += hours(25);

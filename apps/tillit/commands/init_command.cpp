@@ -34,7 +34,7 @@ void add_init_command(CLI::App& app, Runner& run) {
                 << "    (public key in " << r.signing_public_key_file.string()
                 << "; give its fingerprint to your customer so they can verify audit exports)\n"
                 << "\nStart the server:  tillit serve --data " << options->data_dir.string() << "\n"
-                << "Then open " << r.url << " and sign in as '" << r.admin_username << "' with this one-time setup code:\n\n"
+                << "Then open " << r.url << "login/setup-code and sign in as '" << r.admin_username << "' with this one-time setup code:\n\n"
                 << "    " << r.setup_code << "\n\n"
                 << "The code is shown only now and expires at " << r.setup_code_expires_at << " (UTC).\n";
       return 0;
