@@ -27,7 +27,9 @@ constexpr PermissionName kPermissionNames[] = {
     {Permission::audit_verify, "audit_verify"},       {Permission::audit_export, "audit_export"},
     {Permission::users_read, "users_read"},           {Permission::users_manage, "users_manage"},
     {Permission::approvals_decide, "approvals_decide"}, {Permission::access_review, "access_review"},
-    {Permission::identity_reports, "identity_reports"},
+    {Permission::identity_reports, "identity_reports"}, {Permission::findings_read, "findings_read"},
+    {Permission::findings_import, "findings_import"},   {Permission::findings_triage, "findings_triage"},
+    {Permission::findings_accept, "findings_accept"},
 };
 
 }  // namespace
@@ -99,6 +101,12 @@ const std::vector<std::pair<Permission, std::vector<Role>>>& permission_table() 
       // Access reviews are run by the security manager, who is not the one granting access.
       {Permission::access_review, {R::security_manager}},
       {Permission::identity_reports, {R::security_manager, R::auditor, R::admin}},
+      // Vulnerabilities are business data: the administrator sees none of them.
+      {Permission::findings_read, {R::auditor, R::engineer, R::security_manager}},
+      {Permission::findings_import, {R::engineer, R::security_manager}},
+      {Permission::findings_triage, {R::engineer, R::security_manager}},
+      // Accepting a risk is the annex owner's decision, taken for someone else's request.
+      {Permission::findings_accept, {R::security_manager}},
   };
   return table;
 }

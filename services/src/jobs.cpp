@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "tillit/services/audit_service.h"
+#include "tillit/services/integrity.h"
 #include "tillit/store/repositories.h"
 
 namespace tillit::services {
@@ -15,21 +16,14 @@ std::string audit_checkpoint(Installation& inst) {
   return c ? "ok" : c.error().message;
 }
 
+// The same checks as `tillit verify`; each run is recorded (integrity.verify, or
+// integrity.alert with the problems), so the log shows the daily check was done.
 std::string integrity_check(Installation& inst) {
+  auto report = check_integrity(inst, system_actor());
+  if (!report) return "integrity check failed to run: " + report.error().message;
   std::string problems;
-  auto db = inst.db().integrity_check();
-  if (!db) problems = "database check failed: " + db.error().message;
-  else if (*db != "ok") problems = "database: " + *db;
-  auto chain = verify_audit_log(inst, local_operator());
-  if (!chain) problems += (problems.empty() ? "" : "; ") + std::string("audit check failed: ") + chain.error().message;
-  else if (!chain->intact) problems += (problems.empty() ? "" : "; ") + std::string("audit log: ") + chain->failure;
-  if (problems.empty()) return "ok";
-  // The alert itself goes on record (if the database still takes writes).
-  if (auto tx = inst.db().begin(store::Access::write)) {
-    if (inst.record(**tx, system_actor(), "integrity.alert", "installation", "", {{"problems", {{"after", problems}}}}))
-      (void)(*tx)->commit();
-  }
-  return problems;
+  for (const auto& p : report->problems) problems += (problems.empty() ? "" : "; ") + p;
+  return report->ok() ? "ok" : problems;
 }
 
 }  // namespace

@@ -229,6 +229,78 @@ const std::vector<Migration>& migrations() {
                 note TEXT,
                 PRIMARY KEY (review_id, user_id)))",
        }},
+      {5,
+       "vulnerability findings from scanner imports, their imports and status history",
+       {
+           // One row per imported report: what it was (tool, file hash) and what it changed.
+           R"(CREATE TABLE scan_imports (
+                id {{serial_pk}},
+                tool TEXT NOT NULL,
+                tool_version TEXT NOT NULL,
+                format TEXT NOT NULL,
+                file_sha256 TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                asset_override TEXT,
+                scan_time TEXT,
+                imported_at TEXT NOT NULL,
+                imported_by TEXT NOT NULL,
+                findings BIGINT NOT NULL DEFAULT 0,
+                new_count BIGINT NOT NULL DEFAULT 0,
+                unchanged_count BIGINT NOT NULL DEFAULT 0,
+                closed_count BIGINT NOT NULL DEFAULT 0,
+                reopened_count BIGINT NOT NULL DEFAULT 0))",
+           "CREATE INDEX scan_imports_scope ON scan_imports (scope)",
+           // A finding is unique per scope by its fingerprint (ingest/fingerprint.h); identifiers,
+           // CVSS vectors and references are JSON arrays. Scores are whole tenths (core/cvss.h).
+           R"(CREATE TABLE findings (
+                id {{serial_pk}},
+                scope TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                tool TEXT NOT NULL,
+                asset TEXT NOT NULL,
+                component TEXT NOT NULL,
+                component_version TEXT NOT NULL,
+                purl TEXT NOT NULL,
+                location TEXT NOT NULL,
+                vulnerability_id TEXT NOT NULL,
+                identifiers TEXT NOT NULL,
+                cvss TEXT NOT NULL,
+                highest_score BIGINT,
+                tool_severity TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                title TEXT NOT NULL,
+                description TEXT NOT NULL,
+                fix_version TEXT NOT NULL,
+                reference_urls TEXT NOT NULL,
+                status TEXT NOT NULL,
+                first_seen TEXT NOT NULL,
+                last_seen TEXT NOT NULL,
+                known_at TEXT NOT NULL,
+                due_at TEXT,
+                fixed_at TEXT,
+                first_import BIGINT NOT NULL REFERENCES scan_imports(id),
+                last_import BIGINT NOT NULL REFERENCES scan_imports(id),
+                closed_by_import BIGINT REFERENCES scan_imports(id),
+                mitigation_kind TEXT,
+                mitigation TEXT,
+                accepted_until TEXT,
+                approved_by TEXT,
+                UNIQUE (scope, fingerprint)))",
+           "CREATE INDEX findings_scope_import ON findings (scope, last_import)",
+           "CREATE INDEX findings_status ON findings (status, severity)",
+           // Every status change with who, when and why; kept when the finding changes again.
+           R"(CREATE TABLE finding_history (
+                id {{serial_pk}},
+                finding_id BIGINT NOT NULL REFERENCES findings(id),
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                from_status TEXT,
+                to_status TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                import_id BIGINT REFERENCES scan_imports(id)))",
+           "CREATE INDEX finding_history_finding ON finding_history (finding_id)",
+       }},
   };
   return all;
 }
@@ -252,6 +324,7 @@ const std::vector<const char*>& schema_tables() {
                                                    "user_roles", "role_history", "password_history",
                                                    "recovery_codes", "sessions", "login_throttle", "api_tokens",
                                                    "approval_requests", "access_reviews", "access_review_items",
+                                                   "scan_imports", "findings", "finding_history",
                                                    "schema_migrations"};
   return tables;
 }
@@ -265,7 +338,8 @@ bool is_derived(std::string_view table) {
 const std::vector<const char*>& generated_id_tables() {
   static const std::vector<const char*> tables = {"users",           "setup_codes",       "role_history",
                                                    "password_history", "recovery_codes",   "api_tokens",
-                                                   "approval_requests", "access_reviews"};
+                                                   "approval_requests", "access_reviews", "scan_imports",
+                                                   "findings", "finding_history"};
   return tables;
 }
 

@@ -77,6 +77,7 @@ void add_api_routes(Router& router, services::Installation& inst) {
   AppRoutes routes(router, inst);
   add_identity_api(routes);
   add_access_review_api(routes);
+  add_findings_api(routes);
   routes.add("GET", "/healthz", [&inst](Request&, const Identity&) {
     const auto h = services::check_health(inst);
     json j = {{"status", h.healthy() ? "ok" : "degraded"},

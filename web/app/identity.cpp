@@ -115,8 +115,10 @@ void AppRoutes::add(const std::string& method, const std::string& pattern, AppHa
 void AppRoutes::add(const std::string& method, const std::string& pattern, services::Permission permission,
                     AppHandler handler) {
   add(method, pattern, [permission, handler = std::move(handler)](Request& r, const Identity& who) {
-    if (auto s = services::authorize(who.actor, permission); !s)
-      return refuse(r, http_status(s.error().code), to_string(s.error().code), s.error().message);
+    if (auto s = services::authorize(who.actor, permission); !s) {
+      if (is_api(r)) return json_error(http_status(s.error().code), to_string(s.error().code), s.error().message);
+      return error_page(r, http_status(s.error().code), s.error().message, &who);
+    }
     return handler(r, who);
   });
 }

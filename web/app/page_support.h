@@ -85,12 +85,7 @@ inline Response redirect_to(const Request& r, const std::string& path, const std
 
 // The error page for a refused request, with the signed-in person's menu still in the header.
 inline Response refused(const Request& r, const Identity& who, const Error& e) {
-  const int status = http_status(e.code);
-  const std::string heading = t(r, status == 404 ? "error_404" : "error_other");
-  data view{data::type::object};
-  view.set("heading", heading);
-  view.set("message", e.message);
-  return render(r, &who, status, "error", view, heading, "none");
+  return error_page(r, http_status(e.code), e.message, &who);
 }
 
 // The administration pages' second-level menu ({{>admin_subnav}}) with the `current` entry

@@ -272,6 +272,10 @@ const std::map<std::string, std::pair<const char*, const char*>>& ui_strings() {
       {"perm_approvals_decide", {"besluta om förfrågningar", "decide requests"}},
       {"perm_access_review", {"genomföra behörighetsgranskningar", "run access reviews"}},
       {"perm_identity_reports", {"rapporter om privilegierade roller", "privileged-role reports"}},
+      {"perm_findings_read", {"se sårbarheter och importer", "see vulnerabilities and imports"}},
+      {"perm_findings_import", {"importera skanningsrapporter", "import scanner reports"}},
+      {"perm_findings_triage", {"hantera sårbarheter", "handle vulnerabilities"}},
+      {"perm_findings_accept", {"godkänna riskacceptans", "approve risk acceptance"}},
       {"error_404", {"Sidan finns inte", "Page not found"}},
       {"error_other", {"Något gick fel", "Something went wrong"}},
       // Access reviews (annex req. 54) and the privileged-roles report (req. 24, 40).

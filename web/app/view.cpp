@@ -78,12 +78,12 @@ std::string t(const Request& r, const std::string& key) {
   return language_of(r) == "en" ? s.second : s.first;
 }
 
-Response error_page(const Request& r, int status, std::string_view message) {
+Response error_page(const Request& r, int status, std::string_view message, const Identity* who) {
   data view{data::type::object};
   const std::string heading = t(r, status == 404 ? "error_404" : "error_other");
   view.set("heading", heading);
   view.set("message", std::string(message));
-  return render(r, nullptr, status, "error", view, heading, "none");
+  return render(r, who, status, "error", view, heading, "none");
 }
 
 

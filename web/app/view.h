@@ -35,6 +35,7 @@ data flag(bool value);
 // button carrying the CSRF token.
 Response render(const Request& r, const Identity* who, int status, std::string_view page, data view,
                 const std::string& title, std::string_view nav);
-Response error_page(const Request& r, int status, std::string_view message);
+// With `who`, the signed-in person's menu and sign-out stay in the header.
+Response error_page(const Request& r, int status, std::string_view message, const Identity* who = nullptr);
 
 }  // namespace tillit::web

@@ -29,6 +29,11 @@ void add_token_command(CLI::App& app, Runner& run);
 void add_approvals_command(CLI::App& app, Runner& run);
 void add_access_review_command(CLI::App& app, Runner& run);
 void add_report_command(CLI::App& app, Runner& run);
+void add_import_command(CLI::App& app, Runner& run);
+void add_findings_command(CLI::App& app, Runner& run);
+void add_backup_command(CLI::App& app, Runner& run);   // backup key|create|verify|test
+void add_restore_command(CLI::App& app, Runner& run);
+void add_verify_command(CLI::App& app, Runner& run);
 
 // The process environment, for configuration overrides (TILLIT_*).
 std::optional<std::string> environment(const char* name);

@@ -41,6 +41,10 @@ enum class Permission {
   approvals_decide,  // approve or reject another administrator's request
   access_review,     // run access-review campaigns and attest accounts
   identity_reports,  // the privileged-roles report
+  findings_read,     // vulnerability findings and scanner imports
+  findings_import,   // import scanner reports (CI with an API token)
+  findings_triage,   // move findings through the workflow (in progress, mitigated, fixed)
+  findings_accept,   // accept a risk or confirm a false positive for a limited time (the approver)
 };
 
 const char* to_string(Permission p);

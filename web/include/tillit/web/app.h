@@ -23,6 +23,7 @@ void add_identity_api(AppRoutes& routes);
 void add_sign_in_pages(AppRoutes& routes);
 void add_access_review_api(AppRoutes& routes);
 void add_access_review_pages(AppRoutes& routes);
+void add_findings_api(AppRoutes& routes);  // /api/v1/imports, /api/v1/findings
 void add_admin_pages(AppRoutes& routes);     // /admin/users, /admin/users/{username}
 void add_approval_pages(AppRoutes& routes);  // /admin/approvals
 void add_account_pages(AppRoutes& routes);   // /account and its API tokens
