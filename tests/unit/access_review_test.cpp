@@ -329,8 +329,8 @@ TEST_F(AccessReviewTest, TheCsvReportHoldsEveryAccountAndDecision) {
   EXPECT_EQ(reviews().report(sam, r->id, ReportFormat::json, "sv").error().code, ErrorCode::invalid_argument);
   // The customer's auditor may fetch the evidence; an engineer may not.
   EXPECT_TRUE(reviews().report(person("eva", Role::auditor), r->id, ReportFormat::csv, "sv"));
-  EXPECT_EQ(reviews().report(person("erik", Role::engineer), r->id, ReportFormat::csv, "sv").error().code,
-            ErrorCode::forbidden);
+  const Actor engineer{"user:99", ActorKind::user, 99, "erik", {Role::engineer}, std::nullopt, "192.0.2.1"};
+  EXPECT_EQ(reviews().report(engineer, r->id, ReportFormat::csv, "sv").error().code, ErrorCode::forbidden);
 }
 
 TEST_F(AccessReviewTest, ThePdfReportShowsTheSwedishTextAndTheCsvDigest) {
