@@ -184,7 +184,9 @@ Status check_restored(const fs::path& dir, const BackupManifest& manifest, const
     auto counts = store::count_rows(**db);
     if (!counts) return counts.error();
     for (const auto& [table, expected] : manifest.rows) {
-      auto it = std::find_if(counts->begin(), counts->end(), [&](const auto& c) { return c.first == table; });
+      // A named copy: clang 14 cannot capture a structured binding in a lambda.
+      const std::string& name = table;
+      auto it = std::find_if(counts->begin(), counts->end(), [&name](const auto& c) { return c.first == name; });
       if (it == counts->end())
         return make_error(ErrorCode::integrity, "the restored database lacks the table '" + table + "'");
       if (it->second != expected)
