@@ -39,16 +39,21 @@ std::vector<fs::path> files_with(const fs::path& dir, const std::string& ending)
 
 // Starts `tillit args...` with an extra environment variable; returns its pid.
 pid_t spawn(const std::vector<std::string>& args, const char* env_name = nullptr, const char* env_value = nullptr) {
+  // Built before fork(): the child of a multi-threaded process may not allocate before exec.
+  std::vector<char*> argv{const_cast<char*>(TILLIT_BINARY)};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const std::string extra = env_name ? std::string(env_name) + "=" + env_value : std::string();
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e) envp.push_back(*e);
+  if (env_name) envp.push_back(const_cast<char*>(extra.c_str()));
+  envp.push_back(nullptr);
   const pid_t pid = ::fork();
   if (pid == 0) {
-    if (env_name) ::setenv(env_name, env_value, 1);
     const int null = ::open("/dev/null", O_WRONLY);
     ::dup2(null, 1);
     ::dup2(null, 2);
-    std::vector<char*> argv{const_cast<char*>(TILLIT_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(argv[0], argv.data());
+    ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   return pid;

@@ -35,6 +35,10 @@ std::string temp_path(const char* stem) {
 
 CommandResult run_command(const std::vector<std::string>& argv) {
   const std::string out_path = temp_path("tillit-out"), err_path = temp_path("tillit-err");
+  // Everything the child needs is prepared before fork(): between fork and exec a child of a
+  // multi-threaded process may only make async-signal-safe calls (no malloc: another thread
+  // may have held the allocator's lock at the fork, and the child would wait on it forever).
+  auto args = c_args(argv);
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int in = ::open("/dev/null", O_RDONLY);
@@ -43,7 +47,6 @@ CommandResult run_command(const std::vector<std::string>& argv) {
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
-    auto args = c_args(argv);
     ::execvp(args[0], args.data());
     ::_exit(127);
   }
@@ -66,6 +69,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv, std::chrono::
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
   err_path_ = temp_path("tillit-server-err");
+  auto args = c_args(argv);  // before fork(): see run_command
   pid_ = ::fork();
   if (pid_ == 0) {
     // If the test process dies without cleaning up, the server goes with it.
@@ -76,7 +80,6 @@ ServerProcess::ServerProcess(const std::vector<std::string>& argv, std::chrono::
     ::dup2(pipe_fds[1], 1);
     ::dup2(err, 2);
     ::close(pipe_fds[0]);
-    auto args = c_args(argv);
     ::execvp(args[0], args.data());
     ::_exit(127);
   }
