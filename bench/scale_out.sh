@@ -44,6 +44,7 @@ start_server() {  # DATA_DIR LOG -> sets $port (not in a subshell: $pids must ke
   exit 1
 }
 
+# (The password must not contain the user name: the policy refuses it.)
 # Signs account "bench" in for the first time through the pages (setup code, password, TOTP
 # enrolment) as a person would, then prints an API token for it. DATA_DIR PORT
 token_for_bench() {
@@ -52,8 +53,8 @@ token_for_bench() {
   local c=(curl -sk --noproxy '*' -b "$jar" -c "$jar" -H "Origin: https://127.0.0.1:$port")
   "${c[@]}" -o /dev/null --data-urlencode username=bench --data-urlencode "setup_code=$code" "$url/login/setup-code"
   csrf=$("${c[@]}" "$url/login/password" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p')
-  "${c[@]}" -o /dev/null --data-urlencode "csrf_token=$csrf" --data-urlencode new_password=Bench-Mark-Lösenord-2026 \
-    --data-urlencode repeat_password=Bench-Mark-Lösenord-2026 "$url/login/password"
+  "${c[@]}" -o /dev/null --data-urlencode "csrf_token=$csrf" --data-urlencode new_password=Kvartals-Granskning-2026! \
+    --data-urlencode repeat_password=Kvartals-Granskning-2026! "$url/login/password"
   page=$("${c[@]}" "$url/login/enrol")
   secret=$(echo "$page" | sed -n 's/.*class="totp-secret">\([A-Z2-7]*\)<.*/\1/p')
   csrf=$(echo "$page" | sed -n 's/.*name="csrf_token" value="\([0-9a-f]*\)".*/\1/p' | head -1)
