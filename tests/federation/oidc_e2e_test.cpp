@@ -140,7 +140,9 @@ class ProviderFixture {
     server_ = std::make_unique<ServerProcess>(std::vector<std::string>{
         "node", std::string(kProviderDir) + "/provider.mjs", "--port", "0", "--cert", cert_, "--key", key,
         "--client-id", "tillit-test", "--client-secret-file", secret_file_, "--redirect-uri", kRedirectUri,
-        "--id-token-alg", options.id_token_alg, "--auth-method", options.auth_method});
+        "--id-token-alg", options.id_token_alg, "--auth-method", options.auth_method},
+        // Node loads oidc-provider's whole module graph at start: slow on a loaded 2-core machine.
+        std::chrono::seconds(90));
     const std::string& line = server_->first_line();
     if (line.rfind("ready ", 0) != 0) throw std::runtime_error("unexpected first line from the provider: " + line);
     issuer_ = line.substr(6);
