@@ -59,7 +59,7 @@ describe('signing in with an eID (OpenID Connect, LoA3)', { timeout: 180_000, sk
       '--key', key, '--client-id', 'tillit', '--client-secret-file', secretFile,
       '--redirect-uri', `${base}/auth/oidc/callback`], { stdio: ['ignore', 'pipe', 'pipe'] });
     issuer = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the OpenID provider did not start')), 30_000);
+      const timer = setTimeout(() => reject(new Error('the OpenID provider did not start')), 90_000);
       createInterface({ input: provider.stdout }).on('line', (line) => {
         const m = /^ready (https:\/\/\S+)$/.exec(line.trim());
         if (m) { clearTimeout(timer); resolve(m[1]); }
