@@ -9,19 +9,21 @@
 #include "tillit/services/catalog_json.h"
 #include "tillit/services/health.h"
 #include "identity.h"
+#include "api_support.h"
 #include "tillit/web/app.h"
 
 namespace tillit::web {
 namespace {
+
+using api::dump;
+using api::error_json;
 
 using nlohmann::json;
 
 constexpr int kDefaultPerPage = 50;
 constexpr int kMaxPerPage = 500;
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-Response error_json(const Error& e) { return json_error(http_status(e.code), to_string(e.code), e.message); }
 
 struct Page {
   int page = 1;

@@ -10,18 +10,21 @@
 #include "identity.h"
 #include "tillit/ingest/source.h"
 #include "tillit/services/findings.h"
+#include "api_support.h"
 #include "tillit/web/app.h"
 
 namespace tillit::web {
 namespace {
 
+using api::body_of;
+using api::dump;
+using api::error_json;
+using api::ok;
+
 using nlohmann::json;
 using services::FindingService;
 using services::Permission;
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-Response error_json(const Error& e) { return json_error(http_status(e.code), to_string(e.code), e.message); }
-Response ok(const json& j, int status = 200) { return Response::json(status, dump(j)); }
 
 std::string query(const Request& r, const char* name) {
   const auto it = r.query.find(name);
@@ -50,12 +53,6 @@ Result<std::int64_t> id_param(const Request& r) {
   return number(r.params.at("id"), "the finding id", 0, INT64_MAX);
 }
 
-Result<json> body_of(const Request& r) {
-  auto j = json::parse(r.body.empty() ? "{}" : r.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return make_error(ErrorCode::invalid_argument, "the request body must be a JSON object");
-  return j;
-}
 
 std::string text(const json& body, const char* name) {
   return body.contains(name) && body[name].is_string() ? body[name].get<std::string>() : std::string();

@@ -7,33 +7,24 @@
 #include "identity.h"
 #include "tillit/services/accounts.h"
 #include "tillit/store/identity_repository.h"
+#include "api_support.h"
 #include "tillit/web/app.h"
 
 namespace tillit::web {
 
 namespace {
 
+using api::body_of;
+using api::dump;
+using api::error_json;
+using api::ok;
+using api::text;
+
 using nlohmann::json;
 using services::AccountService;
 
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-Response error_json(const Error& e) { return json_error(http_status(e.code), to_string(e.code), e.message); }
-Response ok(const json& j, int status = 200) { return Response::json(status, dump(j)); }
 
-Result<json> body_of(const Request& r) {
-  if (r.body.empty()) return json::object();
-  auto j = json::parse(r.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object())
-    return make_error(ErrorCode::invalid_argument, "the request body must be a JSON object");
-  return j;
-}
 
-// A string member, or "" when absent; an error when present with another type.
-Result<std::string> text(const json& body, const char* name) {
-  if (!body.contains(name) || body[name].is_null()) return std::string();
-  if (!body[name].is_string()) return make_error(ErrorCode::invalid_argument, std::string("'") + name + "' must be a string");
-  return body[name].get<std::string>();
-}
 
 Result<std::int64_t> id_param(const Request& r, const char* name) {
   const auto& s = r.params.at(name);
