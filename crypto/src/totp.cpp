@@ -128,6 +128,25 @@ std::string to_base32(std::string_view bytes) {
   return out;
 }
 
+std::optional<SecretBytes> from_base32(std::string_view text) {
+  Bytes out;
+  unsigned buffer = 0;  // the low `pending` bits are not yet written
+  int pending = 0;
+  for (char c : text) {
+    if (c == ' ' || c == '=') continue;
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    const int value = c >= 'A' && c <= 'Z' ? c - 'A' : c >= '2' && c <= '7' ? c - '2' + 26 : -1;
+    if (value < 0) return std::nullopt;
+    buffer = (buffer << 5 | static_cast<unsigned>(value)) & 0xfff;
+    pending += 5;
+    if (pending >= 8) {
+      pending -= 8;
+      out.push_back(static_cast<std::uint8_t>(buffer >> pending & 0xff));
+    }
+  }
+  return SecretBytes(std::move(out));
+}
+
 std::string totp_provisioning_uri(std::string_view account_name, const SecretBytes& secret) {
   return "otpauth://totp/Tillit:" + percent_encoded(account_name) + "?secret=" + to_base32(secret.view()) +
          "&issuer=Tillit&algorithm=SHA1&digits=" + std::to_string(totp_digits) +

@@ -28,23 +28,6 @@ std::string csrf_from(const std::string& body, const std::string& current) {
   return current;
 }
 
-std::vector<std::uint8_t> base32_decode(const std::string& text) {
-  std::vector<std::uint8_t> out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = c >= 'A' && c <= 'Z' ? c - 'A' : c >= '2' && c <= '7' ? c - '2' + 26 : -1;
-    if (v < 0) continue;
-    buffer = (buffer << 5) | static_cast<unsigned>(v);
-    bits += 5;
-    if (bits >= 8) {
-      out.push_back(static_cast<std::uint8_t>((buffer >> (bits - 8)) & 0xff));
-      bits -= 8;
-    }
-  }
-  return out;
-}
-
 std::string location_path(const HttpReply& r) { return r.header("Location").value_or(""); }
 
 // Follows /login/continue to the page of the next stage and loads it (for its CSRF token).
@@ -120,8 +103,7 @@ TestAccount create_account(const std::filesystem::path& data_dir, const std::str
 }
 
 std::string totp_now(const std::string& base32_secret, int step_offset) {
-  const auto bytes = base32_decode(base32_secret);
-  const crypto::SecretBytes key(crypto::Bytes(bytes.begin(), bytes.end()));
+  const auto key = crypto::from_base32(base32_secret).value_or(crypto::SecretBytes{});
   const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
   return crypto::totp_code(key, now + crypto::totp_period * step_offset);
 }

@@ -26,21 +26,7 @@ namespace {
 constexpr const char* kAddress = "192.0.2.20";
 constexpr const char* kPassword = "Granskning-Pågår-2026!";
 
-crypto::SecretBytes secret_from_base32(const std::string& text) {
-  crypto::Bytes out;
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int v = c >= 'A' && c <= 'Z' ? c - 'A' : c - '2' + 26;
-    buffer = (buffer << 5) | static_cast<unsigned>(v);
-    bits += 5;
-    if (bits >= 8) {
-      out.push_back(static_cast<std::uint8_t>((buffer >> (bits - 8)) & 0xff));
-      bits -= 8;
-    }
-  }
-  return crypto::SecretBytes(std::move(out));
-}
+crypto::SecretBytes secret_from_base32(const std::string& text) { return crypto::from_base32(text).value(); }
 
 bool have_pdftotext() { return std::system("command -v pdftotext >/dev/null 2>&1") == 0; }
 

@@ -136,3 +136,12 @@ TEST(RecoveryCodes, MatchFormattedVariantsOfTheCodeOnly) {
   generated.hashes.erase(generated.hashes.begin() + 1);  // the caller retires a used code
   EXPECT_FALSE(match_recovery_code(code, generated.hashes));
 }
+
+TEST(Base32, DecodesWhatItEncodesAndWhatPeopleType) {
+  // RFC 4648 section 10: "foobar" is MZXW6YTBOI======.
+  EXPECT_EQ(std::string(from_base32("MZXW6YTBOI======")->view()), "foobar");
+  EXPECT_EQ(std::string(from_base32("mzxw 6ytb oi")->view()), "foobar");
+  const auto secret = generate_totp_secret();
+  EXPECT_EQ(from_base32(to_base32(secret.view()))->view(), secret.view());
+  EXPECT_FALSE(from_base32("MZXW1"));  // 1 is not in the alphabet
+}

@@ -42,6 +42,9 @@ std::optional<std::uint64_t> verify_totp(const SecretBytes& secret, std::string_
 
 // RFC 4648 base32 (A-Z, 2-7) without "=" padding, the form otpauth:// URIs carry secrets in.
 std::string to_base32(std::string_view bytes);
+// The reverse: the secret a person types from the enrolment page (upper or lower case;
+// spaces and "=" padding ignored). nullopt on any other character.
+std::optional<SecretBytes> from_base32(std::string_view text);
 
 // The URI an authenticator app reads from a QR code:
 // otpauth://totp/Tillit:ACCOUNT?secret=BASE32&issuer=Tillit&algorithm=SHA1&digits=6&period=30
