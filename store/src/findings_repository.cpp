@@ -3,9 +3,6 @@
 namespace tillit::store {
 namespace {
 
-Value nullable(const std::string& s) { return s.empty() ? Value(nullptr) : Value(s); }
-Value nullable(const std::optional<std::int64_t>& n) { return n ? Value(*n) : Value(nullptr); }
-
 constexpr const char* kImportColumns =
     "id, tool, tool_version, format, file_sha256, scope, asset_override, scan_time, imported_at, imported_by, "
     "findings, new_count, unchanged_count, closed_count, reopened_count";

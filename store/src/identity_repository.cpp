@@ -4,13 +4,6 @@ namespace tillit::store {
 
 namespace {
 
-// Empty text is stored as NULL, so "not set" reads the same on both back ends.
-Value nullable(const std::string& text) { return text.empty() ? Value{nullptr} : Value{text}; }
-Value nullable(const std::optional<std::int64_t>& n) { return n ? Value{*n} : Value{nullptr}; }
-std::optional<std::int64_t> optional_integer(const Row& r, std::size_t i) {
-  return r.is_null(i) ? std::nullopt : std::optional<std::int64_t>{r.integer(i)};
-}
-
 constexpr const char* kUserColumns =
     "id, username, display_name, email, role, status, created_at, created_by, updated_at, password_hash, "
     "password_changed_at, must_change_password, totp_secret_sealed, totp_last_step, mfa_enrolled_at, last_login_at, "
@@ -31,7 +24,7 @@ UserRecord user_from(const Row& r) {
   u.password_changed_at = r.text(10);
   u.must_change_password = r.integer(11) != 0;
   u.totp_secret_sealed = r.text(12);
-  u.totp_last_step = optional_integer(r, 13);
+  u.totp_last_step = r.optional_integer(13);
   u.mfa_enrolled_at = r.text(14);
   u.last_login_at = r.text(15);
   u.last_login_address = r.text(16);
@@ -154,7 +147,7 @@ Result<std::vector<RoleChange>> role_history(Transaction& tx, const std::string&
       "FROM role_history h JOIN users u ON u.id = h.user_id WHERE h.at <= ? ORDER BY h.at, h.id",
       {until}, [&](const Row& r) {
         out.push_back({r.integer(0), r.integer(1), r.text(2), r.text(3), r.text(4), r.text(5), r.text(6), r.text(7),
-                       optional_integer(r, 8)});
+                       r.optional_integer(8)});
         return true;
       });
   if (!s) return s.error();
@@ -240,7 +233,7 @@ Result<std::optional<SessionRecord>> find_session(Transaction& tx, const std::st
   if (!rows) return rows.error();
   if (rows->empty()) return std::optional<SessionRecord>{};
   const auto& r = rows->front();
-  return std::optional<SessionRecord>{SessionRecord{r.text(0), optional_integer(r, 1), r.text(2), r.text(3), r.text(4),
+  return std::optional<SessionRecord>{SessionRecord{r.text(0), r.optional_integer(1), r.text(2), r.text(3), r.text(4),
                                                     r.text(5), r.text(6), r.text(7), r.text(8), r.text(9), r.text(10)}};
 }
 
@@ -349,7 +342,7 @@ constexpr const char* kApprovalColumns =
     "id, kind, target_user_id, payload, reason, requested_by, requested_at, status, decided_by, decided_at, "
     "decision_note";
 ApprovalRecord approval_from(const Row& r) {
-  return {r.integer(0), r.text(1), optional_integer(r, 2), r.text(3), r.text(4),  r.text(5),
+  return {r.integer(0), r.text(1), r.optional_integer(2), r.text(3), r.text(4),  r.text(5),
           r.text(6),    r.text(7), r.text(8),              r.text(9), r.text(10)};
 }
 }  // namespace

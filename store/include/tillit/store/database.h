@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -22,6 +23,10 @@ namespace tillit::store {
 using Value = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
 using Params = std::vector<Value>;
 
+// Empty text and absent numbers are stored as NULL, so "not set" reads the same on both back ends.
+inline Value nullable(const std::string& text) { return text.empty() ? Value{nullptr} : Value{text}; }
+inline Value nullable(const std::optional<std::int64_t>& n) { return n ? Value{*n} : Value{nullptr}; }
+
 class Row {
  public:
   explicit Row(std::vector<Value> columns) : columns_(std::move(columns)) {}
@@ -29,6 +34,9 @@ class Row {
   std::int64_t integer(std::size_t i) const;
   double real(std::size_t i) const;
   std::string text(std::size_t i) const;  // "" for NULL
+  std::optional<std::int64_t> optional_integer(std::size_t i) const {
+    return is_null(i) ? std::nullopt : std::optional<std::int64_t>{integer(i)};
+  }
   const Value& value(std::size_t i) const { return columns_.at(i); }
   std::size_t size() const { return columns_.size(); }
 
