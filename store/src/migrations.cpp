@@ -5,22 +5,23 @@
 #include <string>
 #include <vector>
 
+#include "schema/schema_part.h"
 #include "tillit/core/time.h"
 #include "tillit/store/database.h"
 
 namespace tillit::store {
 namespace {
 
-struct Migration {
-  int version;
-  const char* name;
-  std::vector<const char*> statements;
-  // Where the dialects cannot share a statement: PostgreSQL's version (used instead of
-  // `statements` when not empty).
-  std::vector<const char*> postgresql_statements = {};
-};
+using schema::Migration;
 
-const std::vector<Migration>& migrations() {
+const std::vector<const schema::Part*>& feature_parts() {
+  static const std::vector<const schema::Part*> parts = {&schema::compliance_part(), &schema::duties_part(),
+                                                         &schema::incidents_part(), &schema::registers_part(),
+                                                         &schema::privacy_part()};
+  return parts;
+}
+
+const std::vector<Migration>& foundation_migrations() {
   static const std::vector<Migration> all = {
       {1,
        "installation, keys, audit chain, users, setup codes, catalogues",
@@ -305,6 +306,19 @@ const std::vector<Migration>& migrations() {
   return all;
 }
 
+// The foundation's migrations, then every feature part's, in version order.
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = [] {
+    std::vector<Migration> joined = foundation_migrations();
+    for (const auto* part : feature_parts())
+      joined.insert(joined.end(), part->migrations.begin(), part->migrations.end());
+    std::stable_sort(joined.begin(), joined.end(),
+                     [](const Migration& a, const Migration& b) { return a.version < b.version; });
+    return joined;
+  }();
+  return all;
+}
+
 std::string dialect(std::string sql, const std::string& backend) {
   const std::string token = "{{serial_pk}}";
   const std::string replacement =
@@ -318,14 +332,19 @@ std::string dialect(std::string sql, const std::string& backend) {
 
 // Every table the migrations create, parents before children (drop in reverse).
 const std::vector<const char*>& schema_tables() {
-  static const std::vector<const char*> tables = {"installation", "wrapped_keys",  "audit_events", "audit_head",
+  static const std::vector<const char*> tables = [] {
+    std::vector<const char*> all = {"installation", "wrapped_keys",  "audit_events", "audit_head",
                                                    "audit_checkpoints", "users", "setup_codes", "catalogs",
                                                    "job_runs", "search_index", "search_index_state",
                                                    "user_roles", "role_history", "password_history",
                                                    "recovery_codes", "sessions", "login_throttle", "api_tokens",
                                                    "approval_requests", "access_reviews", "access_review_items",
                                                    "scan_imports", "findings", "finding_history",
-                                                   "schema_migrations"};
+                                                   };
+    for (const auto* part : feature_parts()) all.insert(all.end(), part->tables.begin(), part->tables.end());
+    all.push_back("schema_migrations");
+    return all;
+  }();
   return tables;
 }
 
@@ -336,10 +355,15 @@ bool is_derived(std::string_view table) {
 
 // Tables whose id is generated: after a bulk copy PostgreSQL's identity must move past them.
 const std::vector<const char*>& generated_id_tables() {
-  static const std::vector<const char*> tables = {"users",           "setup_codes",       "role_history",
+  static const std::vector<const char*> tables = [] {
+    std::vector<const char*> all = {"users",           "setup_codes",       "role_history",
                                                    "password_history", "recovery_codes",   "api_tokens",
                                                    "approval_requests", "access_reviews", "scan_imports",
                                                    "findings", "finding_history"};
+    for (const auto* part : feature_parts())
+      all.insert(all.end(), part->generated_id_tables.begin(), part->generated_id_tables.end());
+    return all;
+  }();
   return tables;
 }
 
