@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "tillit/services/audit_service.h"
+#include "tillit/services/findings.h"
 #include "tillit/services/integrity.h"
 #include "tillit/store/repositories.h"
 
@@ -26,12 +27,21 @@ std::string integrity_check(Installation& inst) {
   return report->ok() ? "ok" : problems;
 }
 
+// An accepted risk or false positive counts only until its expiry; between imports this puts
+// the finding back in the open list (with its history) within the hour.
+std::string findings_expiry(Installation& inst) {
+  auto reopened = FindingService(inst).reopen_expired(system_actor());
+  if (!reopened) return "reopening expired acceptances failed: " + reopened.error().message;
+  return "ok";
+}
+
 }  // namespace
 
 const std::vector<JobDefinition>& builtin_jobs() {
   static const std::vector<JobDefinition> jobs = {
       {"audit-checkpoint", std::chrono::hours(1), audit_checkpoint},
       {"integrity-check", std::chrono::hours(24), integrity_check},
+      {"findings-expiry", std::chrono::hours(1), findings_expiry},
   };
   return jobs;
 }

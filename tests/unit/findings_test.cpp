@@ -15,6 +15,7 @@
 #include "tillit/ingest/source.h"
 #include "tillit/services/accounts.h"
 #include "tillit/services/findings.h"
+#include "tillit/services/jobs.h"
 
 using namespace tillit;
 using namespace tillit::services;
@@ -323,6 +324,23 @@ TEST_F(FindingsTest, AcceptanceNeedsAnotherPersonsRequestAndExpires) {
   auto after = svc.get(people_.at("anna"), id);
   EXPECT_EQ(after->record.status, "open");
   EXPECT_EQ(after->history.back().reason, "the acceptance expired");
+}
+
+// The hourly job reopens what expired between imports (the test's acceptance, given in
+// February 2026 for 30 days, lies in the past of the real clock the job runs on).
+TEST_F(FindingsTest, TheHourlyJobReopensExpiredAcceptances) {
+  import_file(kFixtures / "trivy" / "schema2.json");
+  const auto id = by_id(all(), "CVE-2023-50495")->id;
+  auto accepted = findings().change_status(people_.at("sara"), id,
+                                           {"false_positive", "the package is never loaded", "", "erik",
+                                            format_rfc3339(now_ + days(30))});
+  ASSERT_TRUE(accepted) << accepted.error().message;
+  const auto& jobs = builtin_jobs();
+  const auto job = std::find_if(jobs.begin(), jobs.end(), [](const auto& j) { return j.name == "findings-expiry"; });
+  ASSERT_NE(job, jobs.end());
+  EXPECT_EQ(job->every, std::chrono::hours(1));
+  EXPECT_EQ(job->run(*inst_), "ok");
+  EXPECT_EQ(findings().get(people_.at("anna"), id)->record.status, "open");
 }
 
 TEST_F(FindingsTest, TheKnownDateMovesTheDeadlineWithAReason) {

@@ -45,6 +45,17 @@ TEST_F(StoreTest, MigrationsAreIdempotent) {
   EXPECT_EQ(rows->front().integer(0), latest_schema_version());
 }
 
+// Feature parts (store/src/schema/) each bring their own versions: together they must count
+// up from 1 without a gap or a repeat, or an upgrade would skip or re-run a migration.
+TEST_F(StoreTest, MigrationVersionsCountUpWithoutGaps) {
+  auto tx = db_->begin(Access::read);
+  ASSERT_TRUE(tx);
+  auto rows = (*tx)->query("SELECT version FROM schema_migrations ORDER BY version");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(static_cast<int>(rows->size()), latest_schema_version());
+  for (std::size_t i = 0; i < rows->size(); ++i) EXPECT_EQ((*rows)[i].integer(0), static_cast<std::int64_t>(i + 1));
+}
+
 TEST_F(StoreTest, OpeningAMissingDatabaseSaysWhatToDo) {
   auto missing = open_sqlite(dir_ / "nope.db", false);
   ASSERT_FALSE(missing);
