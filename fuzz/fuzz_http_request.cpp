@@ -1,7 +1,7 @@
 // Fuzzes what the web layer itself makes of a request's text (Boost.Beast parses the HTTP
 // framing): the query string and form decoding (parse_urlencoded, percent_decode) and the
-// router's path matching with its parameter decoding, and the Cookie header parsing that
-// finds the session cookie.
+// router's path matching with its parameter decoding (and its answer to which routes stream
+// their bodies), and the Cookie header parsing that finds the session cookie.
 //
 // Input: a request target ("/path?query"), as a client could send it.
 #include <cstddef>
@@ -26,6 +26,7 @@ const tillit::web::Router& router() {
     built.add("GET", "/catalog/{catalog}/{id}", echo);
     built.add("GET", "/api/v1/catalogs/{catalog}/requirements/{id}", echo);
     built.add("POST", "/api/v1/catalogs", echo);
+    built.add("POST", "/api/v1/imports", echo, tillit::web::StreamedBody{512});
     return built;
   }();
   return r;
@@ -62,7 +63,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.method = size % 2 ? "GET" : "POST";
   request.target = std::string(target);
   request.path = std::string(path);
+  // What the server asks before reading a body must agree with where dispatch then goes.
+  const auto streamed_limit = router().streamed_body_limit(request);
   const auto response = router().dispatch(request);
+  if (streamed_limit) FUZZ_CHECK_MSG(*streamed_limit == 512 && response.status == 200, tillit::fuzz::show(target));
   FUZZ_CHECK_MSG(response.status == 200 || response.status == 400 || response.status == 404 || response.status == 405,
              std::to_string(response.status));
   // A matched route's parameters are whole decoded segments: never a '/' of the path itself

@@ -26,7 +26,7 @@ packages=(
 )
 test_packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang-14 libclang-rt-14-dev
-  chromium sslscan postgresql poppler-utils
+  chromium sslscan postgresql poppler-utils chrony
 )
 (( want_test )) && packages+=("${test_packages[@]}")
 
@@ -56,9 +56,12 @@ fi
 if (( want_test )); then
   # Test-only npm packages, each folder pinned by its package-lock.json: playwright-core
   # (drives Debian's chromium; it never downloads a browser of its own) and the OpenID
-  # Connect provider the federated-login tests start on loopback. A stamp of the lock file's
+  # Connect provider the federated-login tests start on loopback, and the SMTP server
+  # (smtp-server, from the nodemailer project) the mail tests deliver to, and Ajv
+  # with ajv-formats, which checks OSCAL output against NIST's schema. A stamp of the lock file's
   # hash makes this idempotent and re-runs npm ci when the lock file changes.
-  for dir in "$root_dir"/tests/browser "$root_dir"/tests/oidc-provider; do
+  for dir in "$root_dir"/tests/browser "$root_dir"/tests/oidc-provider "$root_dir"/tests/smtp-server \
+    "$root_dir"/tests/oscal-validator; do
     [ -f "$dir/package-lock.json" ] || continue
     lock_hash=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
     if [ "$(cat "$dir/node_modules/.tillit-lock-sha256" 2>/dev/null)" != "$lock_hash" ]; then

@@ -50,11 +50,18 @@ int main(int argc, char** argv) {
   tillit::cli::add_approvals_command(app, run);
   tillit::cli::add_access_review_command(app, run);
   tillit::cli::add_report_command(app, run);
+  tillit::cli::add_compliance_report_commands(app, run);  // after add_report_command: extends `report`
   tillit::cli::add_import_command(app, run);
   tillit::cli::add_findings_command(app, run);
+  tillit::cli::add_patches_command(app, run);
+  tillit::cli::add_duties_command(app, run);
+  tillit::cli::add_assess_command(app, run);
+  tillit::cli::add_evidence_command(app, run);
   tillit::cli::add_backup_command(app, run);
   tillit::cli::add_restore_command(app, run);
   tillit::cli::add_verify_command(app, run);
+  tillit::cli::add_doctor_command(app, run);
+  tillit::cli::add_mail_command(app, run);
 
   // CLI11 would call an unknown command a missing subcommand; say what was typed instead.
   if (argc > 1 && argv[1][0] != '-') {

@@ -71,4 +71,14 @@ CertificateAndKey generate_self_signed_certificate(const std::vector<std::string
   return {bio_text(cert_bio.get()), bio_text(key_bio.get())};
 }
 
+std::optional<std::chrono::sys_seconds> certificate_not_after(const std::string& pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  if (!bio) return std::nullopt;
+  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
+  if (!cert) return std::nullopt;
+  struct tm when {};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &when) != 1) return std::nullopt;
+  return std::chrono::sys_seconds(std::chrono::seconds(timegm(&when)));
+}
+
 }  // namespace tillit::crypto

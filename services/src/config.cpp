@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "tillit/services/mail.h"
 #include "tillit/store/database.h"
 
 #include <charconv>
@@ -110,6 +111,67 @@ Status apply_identity_setting(IdentitySettings& s, const std::string& key, std::
   return make_error(ErrorCode::invalid_argument, "unknown identity setting '" + key + "'");
 }
 
+// Mail settings. There is no setting for plain-text SMTP: mail may carry incident and
+// vulnerability details, so TLS is always required.
+Status apply_mail_setting(MailSettings& m, const std::string& key, std::string_view value) {
+  if (key == "smtp_host") {
+    for (char c : value)
+      if (!is_host_char(c)) return make_error(ErrorCode::invalid_argument, "smtp_host must be a host name or address");
+    m.host = std::string(value);
+  } else if (key == "smtp_port") {
+    auto n = parse_bounded(value, key, 1, 65535);
+    if (!n) return n.error();
+    m.port = static_cast<unsigned short>(*n);
+  } else if (key == "smtp_from") {
+    if (auto s = check_mail_address(value, key); !s) return s;
+    m.from = std::string(value);
+  } else if (key == "smtp_username") {
+    m.username = std::string(value);
+  } else if (key == "smtp_password_file") {
+    m.password_file = std::string(value);
+  } else if (key == "smtp_ca_file") {
+    m.ca_file = std::string(value);
+  } else if (key == "smtp_tls") {
+    if (value != "starttls" && value != "implicit")
+      return make_error(ErrorCode::invalid_argument,
+                        "smtp_tls must be starttls (port 587) or implicit (port 465); mail is never sent without TLS");
+    m.tls = std::string(value);
+  } else if (key == "customer_security_contacts") {
+    auto list = parse_mail_addresses(value, key);
+    if (!list) return list.error();
+    m.security_contacts = *list;
+  } else {
+    return make_error(ErrorCode::invalid_argument,
+                      "unknown setting '" + key +
+                          "' (known: smtp_host, smtp_port, smtp_from, smtp_username, smtp_password_file, smtp_ca_file, "
+                          "smtp_tls, customer_security_contacts); the password itself belongs in the file "
+                          "smtp_password_file names");
+  }
+  return {};
+}
+
+}  // namespace
+
+Status parse_time_source(std::string_view text, std::string& host, unsigned short& port) {
+  const auto colon = text.rfind(':');
+  const bool has_port = colon != std::string_view::npos && text.find(':') == colon;  // one colon: HOST:PORT
+  host = std::string(has_port ? text.substr(0, colon) : text);
+  port = 123;
+  if (host.empty())
+    return make_error(ErrorCode::invalid_argument, "time_source must be a host name or address, optionally with :PORT");
+  for (char c : host)
+    if (!is_host_char(c))
+      return make_error(ErrorCode::invalid_argument, "time_source must be a host name or address, optionally with :PORT");
+  if (has_port) {
+    auto n = parse_bounded(text.substr(colon + 1), "time_source's port", 1, 65535);
+    if (!n) return n.error();
+    port = static_cast<unsigned short>(*n);
+  }
+  return {};
+}
+
+namespace {
+
 // Applies each setting of the mapping `root`; throws YAML::Exception on unreadable nodes.
 Status apply_settings(Config& config, const YAML::Node& root, const Fail& fail) {
   for (const auto& kv : root) {
@@ -127,6 +189,14 @@ Status apply_settings(Config& config, const YAML::Node& root, const Fail& fail) 
       config.certificate_file = value;
     } else if (key == "tls_private_key") {
       config.private_key_file = value;
+    } else if (key == "evidence_max_mb") {
+      auto n = parse_bounded(value, key, 1, 10240);
+      if (!n) return fail(line, n.error().message);
+      config.evidence_max_bytes = std::uint64_t{*n} << 20;
+    } else if (key == "import_max_mb") {
+      auto n = parse_bounded(value, key, 1, 10240);
+      if (!n) return fail(line, n.error().message);
+      config.import_max_bytes = std::uint64_t{*n} << 20;
     } else if (key == "threads" || key == "database_pool_size") {
       auto n = parse_count(value, key);
       if (!n) return fail(line, n.error().message);
@@ -154,15 +224,36 @@ Status apply_settings(Config& config, const YAML::Node& root, const Fail& fail) 
                               "oidc_ca_file); the client secret itself belongs in the file oidc_client_secret_file "
                               "names");
       }
+    } else if (key.rfind("smtp_", 0) == 0 || key == "customer_security_contacts") {
+      if (auto s = apply_mail_setting(config.mail, key, value); !s) return fail(line, s.error().message);
+    } else if (key == "backup_destination") {
+      if (!std::filesystem::path(value).is_absolute())
+        return fail(line, "backup_destination must be an absolute path (a directory on separate storage)");
+      config.backup.destination = value;
+    } else if (key == "backup_retention_days" || key == "backup_keep_at_least") {
+      auto n = parse_bounded(value, key, 1, 3650);
+      if (!n) return fail(line, n.error().message);
+      if (key == "backup_retention_days") config.backup.keep_for = std::chrono::days(*n);
+      else config.backup.keep_at_least = *n;
+    } else if (key == "time_source") {
+      std::string host;
+      unsigned short port = 123;
+      if (auto s = parse_time_source(value, host, port); !s) return fail(line, s.error().message);
+      config.time.source = value;
+    } else if (key == "time_max_offset_ms") {
+      auto n = parse_bounded(value, key, 1, 3'600'000);
+      if (!n) return fail(line, n.error().message);
+      config.time.max_offset = std::chrono::milliseconds(*n);
     } else if (key == "database") {
       if (auto s = store::check_postgresql_url(value); !s) return fail(line, s.error().message);
       config.database_url = value;
     } else {
       return fail(line, "unknown setting '" + key +
-                            "' (known: listen, public_url, tls_certificate, tls_private_key, threads, database, "
+                            "' (known: listen, public_url, tls_certificate, tls_private_key, threads, evidence_max_mb, import_max_mb, database, "
                             "database_pool_size, password_min_length, password_max_age_days, password_history, "
-                            "session_idle_minutes, session_absolute_hours, lockout_threshold, unused_account_days); "
-                            "secrets never belong in this file");
+                            "session_idle_minutes, session_absolute_hours, lockout_threshold, unused_account_days, oidc_*, "
+                            "smtp_*, customer_security_contacts, time_source, time_max_offset_ms, backup_destination, backup_retention_days, "
+                            "backup_keep_at_least); secrets never belong in this file");
     }
   }
   return {};
@@ -226,6 +317,14 @@ Result<Config> load_config(const std::filesystem::path& data_dir,
     federation.client_secret_file = (data_dir / federation.client_secret_file).string();
   if (!federation.ca_file.empty() && std::filesystem::path(federation.ca_file).is_relative())
     federation.ca_file = (data_dir / federation.ca_file).string();
+  auto& mail = config.mail;
+  if (mail.enabled() && mail.from.empty())
+    return make_error(ErrorCode::invalid_argument, "smtp_host is set, so smtp_from (the sender address) must be set too");
+  if (!mail.username.empty() && mail.password_file.empty())
+    return make_error(ErrorCode::invalid_argument,
+                      "smtp_username is set, so smtp_password_file (a 0600 file holding the password) must be set too");
+  for (auto* path : {&mail.password_file, &mail.ca_file})
+    if (!path->empty() && std::filesystem::path(*path).is_relative()) *path = (data_dir / *path).string();
   if (config.certificate_file.is_relative()) config.certificate_file = data_dir / config.certificate_file;
   if (config.private_key_file.is_relative()) config.private_key_file = data_dir / config.private_key_file;
   return config;
@@ -251,6 +350,7 @@ std::string default_config_text(const Config& config) {
       << "# tls_certificate: \"tls/certificate.pem\"   # relative to the data directory; reloaded on SIGHUP\n"
       << "# tls_private_key: \"tls/private-key.pem\"\n"
       << "threads: " << config.threads << "\n"
+      << "# import_max_mb: 512   # largest scanner report POST /api/v1/imports accepts\n"
       << "# Sign-in rules (defaults shown):\n"
       << "# password_min_length: 14\n# password_max_age_days: 365   # 0: passwords never expire\n"
       << "# password_history: 5\n# session_idle_minutes: 15\n# session_absolute_hours: 8\n"
@@ -258,7 +358,11 @@ std::string default_config_text(const Config& config) {
       << "# Sign-in with an eID through OpenID Connect (assurance level 3 required):\n"
       << "# oidc_issuer: \"https://eid.example.se\"\n# oidc_client_id: \"tillit\"\n"
       << "# oidc_client_secret_file: \"keys/oidc-client-secret\"   # mode 0600\n"
-      << "# oidc_required_acr: \"http://id.elegnamnden.se/loa/1.0/loa3\"\n";
+      << "# oidc_required_acr: \"http://id.elegnamnden.se/loa/1.0/loa3\"\n"
+      << "# Outgoing mail (STARTTLS, TLS 1.2+, verified certificate):\n"
+      << "# smtp_host: \"smtp.example.se\"\n# smtp_port: 587\n# smtp_from: \"tillit@example.se\"\n"
+      << "# smtp_username: \"tillit\"\n# smtp_password_file: \"keys/smtp-password\"   # mode 0600\n"
+      << "# customer_security_contacts: \"security@customer.example.se\"   # notices of critical/high vulnerabilities\n";
   if (config.database_url.empty())
     out << "# database: \"postgresql://tillit@db.example.se/tillit?sslmode=verify-full\"   # password in ~/.pgpass\n";
   else

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "findings_support.h"
+#include "vulnerability_notice.h"
 #include "tillit/core/cvss.h"
 #include "tillit/crypto/crypto.h"
 #include "tillit/ingest/parse.h"
@@ -303,6 +304,11 @@ Result<ImportSummary> FindingService::import(const Actor& actor, ingest::ByteSou
   if (auto s = store::finish_scan_import(**tx, record); !s) return s.error();
   json event = to_json(record);
   event["duplicates"] = c.duplicates;
+  // The customer hears of new critical and high findings; queued with the import, so a
+  // notice exists exactly when the import does.
+  auto notice = queue_vulnerability_notice(**tx, inst_, actor, record.id, now);
+  if (!notice) return notice.error();
+  if (*notice) event["customer_notice"] = {{"mail_id", (*notice)->mail_id}, {"findings", (*notice)->findings}};
   if (auto e = inst_.record(**tx, actor, "findings.import", "scan_import", std::to_string(record.id), event); !e)
     return e.error();
   if (auto s = (*tx)->commit(); !s) return s.error();

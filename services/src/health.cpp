@@ -27,6 +27,7 @@ Health check_health(Installation& inst) {
     h.clock_max_error_ms = tx_state.maxerror / 1000;
   }
   h.time = format_rfc3339(now_utc());
+  h.clock_measurement = last_clock_check();
   return h;
 }
 

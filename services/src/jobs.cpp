@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include "tillit/services/audit_service.h"
+#include "tillit/services/backup.h"
+#include "tillit/services/duties.h"
 #include "tillit/services/findings.h"
 #include "tillit/services/integrity.h"
 #include "tillit/store/repositories.h"
@@ -35,6 +37,23 @@ std::string findings_expiry(Installation& inst) {
   return "ok";
 }
 
+// Owners hear of duties falling due or overdue within the hour; each duty is mentioned once
+// per due date and state, so running hourly sends nothing twice. The outbox delivers.
+std::string duty_reminders(Installation& inst) {
+  auto queued = DutiesService(inst).queue_reminders(system_actor());
+  if (!queued) return "queueing duty reminders failed: " + queued.error().message;
+  return "ok";
+}
+
+// The daily backup, when backup_destination is set (nothing to do when it is not: scheduled
+// backups are the operator's choice).
+std::string scheduled_backup(Installation& inst) {
+  if (!inst.config().backup.enabled()) return "ok";
+  auto r = run_scheduled_backup(inst, system_actor(), now_utc());
+  if (!r) return "scheduled backup failed: " + r.error().message;
+  return "ok: " + r->backup.file.string() + ", " + std::to_string(r->removed.size()) + " past retention removed";
+}
+
 }  // namespace
 
 const std::vector<JobDefinition>& builtin_jobs() {
@@ -42,6 +61,8 @@ const std::vector<JobDefinition>& builtin_jobs() {
       {"audit-checkpoint", std::chrono::hours(1), audit_checkpoint},
       {"integrity-check", std::chrono::hours(24), integrity_check},
       {"findings-expiry", std::chrono::hours(1), findings_expiry},
+      {"scheduled-backup", std::chrono::hours(24), scheduled_backup},
+      {"duty-reminders", std::chrono::hours(1), duty_reminders},
   };
   return jobs;
 }

@@ -16,8 +16,7 @@ using schema::Migration;
 
 const std::vector<const schema::Part*>& feature_parts() {
   static const std::vector<const schema::Part*> parts = {&schema::compliance_part(), &schema::duties_part(),
-                                                         &schema::incidents_part(), &schema::registers_part(),
-                                                         &schema::privacy_part()};
+                                                         &schema::incidents_part(), &schema::patches_part()};
   return parts;
 }
 

@@ -3,6 +3,8 @@
 // findings_import, then the listing through the API.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -89,7 +91,9 @@ TEST_F(ImportCli, ExitCodesSayWhatWentWrong) {
 
 class ImportApi : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void SetUpTestSuite() { start_server(""); }
+  // A fresh installation with `extra_config` appended to its tillit.yaml, served.
+  static void start_server(const std::string& extra_config) {
     if (tillit::testing::postgresql_unavailable()) return;
     dir_ = fs::temp_directory_path() / ("tillit-import-api-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
@@ -98,6 +102,7 @@ class ImportApi : public ::testing::Test {
       init_args.insert(init_args.end(), {"--database", url});
     auto init = run_command(init_args);
     ASSERT_EQ(init.exit_code, 0) << init.err;
+    std::ofstream(dir_ / "tillit.yaml", std::ios::app) << extra_config;
     server_ = new tillit::testing::ServerProcess({TILLIT_BINARY, "serve", "--data", dir_.string(), "--listen", "127.0.0.1:0"});
     std::smatch m;
     const std::string line = server_->first_line();
@@ -145,13 +150,13 @@ TEST_F(ImportApi, CiImportsWithATokenAndTheFindingsAreListed) {
   auto broken = with_token(ci, "POST", "/api/v1/imports?scope=web-image", read_file(kFixtures / "grype" / "malformed.json"));
   EXPECT_EQ(broken.status, 400) << broken.body;
   EXPECT_NE(broken.body.find("line "), std::string::npos) << broken.body;
-  // Above the default max_request_bytes (1 MiB): refused as soon as the header says so,
+  // Above import_max_mb (512 MiB by default): refused as soon as the header says so,
   // before the body is read (so the test sends none; a client like curl waits for
   // 100-continue or reads the answer).
   {
     tillit::web::testing::TlsClient c(port_);
     auto big = c.exchange("POST /api/v1/imports HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + ci +
-                          "\r\nContent-Length: 2097152\r\n\r\n");
+                          "\r\nContent-Length: 536870913\r\n\r\n");
     ASSERT_TRUE(big);
     EXPECT_EQ(big->status, 413);
     EXPECT_NE(big->body.find("too large"), std::string::npos) << big->body;
@@ -175,4 +180,86 @@ TEST_F(ImportApi, CiImportsWithATokenAndTheFindingsAreListed) {
                        R"({"status":"in_progress","reason":"x"})")
                 .status,
             403);
+}
+
+namespace {
+
+// A Trivy report of `count` findings, padded to about `count` * 5 KB with long descriptions.
+std::string large_trivy_report(int count) {
+  const std::string description(5000, 'd');
+  std::string report =
+      R"({"SchemaVersion":2,"ArtifactName":"registry.example.se/tillit/big:1.0","ArtifactType":"container_image",)"
+      R"("Results":[{"Target":"registry.example.se/tillit/big:1.0 debian 12.5","Class":"os-pkgs","Type":"debian",)"
+      R"("Vulnerabilities":[)";
+  for (int i = 0; i < count; ++i) {
+    char id[32];
+    std::snprintf(id, sizeof id, "CVE-2026-%05d", i);
+    if (i > 0) report += ",";
+    report += R"({"VulnerabilityID":")" + std::string(id) + R"(","PkgName":"package-)" + std::to_string(i) +
+              R"(","InstalledVersion":"1.0","FixedVersion":"1.1","Severity":"MEDIUM","Title":"padding",)"
+              R"("Description":")" + description + R"("})";
+  }
+  return report + "]}]}";
+}
+
+// `body` as chunked transfer coding, 1 MiB a chunk.
+std::string chunked(const std::string& body) {
+  std::string framed;
+  for (std::size_t at = 0; at < body.size(); at += 1 << 20) {
+    const std::string part = body.substr(at, 1 << 20);
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx\r\n", part.size());
+    framed += size + part + "\r\n";
+  }
+  return framed + "0\r\n\r\n";
+}
+
+}  // namespace
+
+// The import route streams its body: a report far above the 1 MiB every other request is held
+// to imports through the API, up to import_max_mb (here 25 MiB); one past it gets 413 while
+// streaming and leaves nothing behind.
+class LargeImportApi : public ImportApi {
+ protected:
+  static void SetUpTestSuite() {
+    std::signal(SIGPIPE, SIG_IGN);  // a refused upload may be cut off while the test still sends
+    start_server("import_max_mb: 25\n");
+  }
+};
+
+TEST_F(LargeImportApi, TwentyMegabyteReportImportsWithATokenAndOneAboveTheLimitIs413) {
+  const auto ci = tillit::testing::create_token(dir_, "ci-bot", {"findings_import"});
+  ASSERT_FALSE(ci.empty());
+  const std::string report = large_trivy_report(4200);
+  ASSERT_GT(report.size(), 20u << 20);
+  auto imported = with_token(ci, "POST", "/api/v1/imports?scope=big-image", report);
+  ASSERT_EQ(imported.status, 201) << imported.body;
+  auto j = json::parse(imported.body);
+  EXPECT_EQ(j["scope"], "big-image");
+  EXPECT_EQ(j["new"], 4200);
+
+  // Chunked, so the server learns only while reading that it is too long.
+  const std::string too_long = large_trivy_report(5150);
+  ASSERT_GT(too_long.size(), 25u << 20);
+  ASSERT_LT(too_long.size(), (25u << 20) + (1u << 20));
+  {
+    tillit::web::testing::TlsClient c(port_);
+    auto refused = c.exchange("POST /api/v1/imports?scope=other-image HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " +
+                              ci + "\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked(too_long));
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, 413) << refused->body;
+    EXPECT_NE(refused->body.find("payload_too_large"), std::string::npos) << refused->body;
+  }
+  // Without a valid token the upload is refused before its body is read.
+  {
+    tillit::web::testing::TlsClient c(port_);
+    auto anonymous = c.exchange("POST /api/v1/imports HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+                                "Content-Length: 20000000\r\n\r\n");
+    ASSERT_TRUE(anonymous);
+    EXPECT_EQ(anonymous->status, 401) << anonymous->body;
+  }
+
+  const auto reader = tillit::testing::create_token(dir_, "granskare", {"findings_read"});
+  auto imports = json::parse(with_token(reader, "GET", "/api/v1/imports").body);
+  EXPECT_EQ(imports["total"], 1);  // the refused report left no trace
 }

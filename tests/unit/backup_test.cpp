@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tillit/core/retention.h"
 #include "tillit/crypto/key_file.h"
 #include "tillit/services/audit_service.h"
 #include "tillit/services/backup.h"
@@ -463,4 +464,71 @@ TEST_F(BackupTest, ASqliteBackupRestoresIntoPostgreSql) {
   EXPECT_EQ(copy->db().backend(), "postgresql");
   EXPECT_EQ(all_rows(copy->db()), before);
   EXPECT_FALSE(fs::exists(base_ / "to-postgresql" / "tillit.db"));
+}
+
+// The daily job: a verified backup into backup_destination, then the archives past
+// retention removed, never the newest few, and the removal recorded.
+TEST_F(BackupTest, TheScheduledBackupKeepsTheNewestAndRemovesWhatRetentionAllows) {
+  const fs::path dest = base_ / "scheduled";
+  std::ofstream(dir_ / "tillit.yaml", std::ios::app) << "backup_destination: " << dest.string()
+                                                     << "\nbackup_retention_days: 30\nbackup_keep_at_least: 2\n";
+  ASSERT_TRUE(write_backup_key_file(backup_key_file(inst_->config()), key_));
+  inst_ = open(dir_);
+  ASSERT_TRUE(inst_);
+  fs::create_directories(dest);
+  // Archives from earlier runs (their names carry their time), and a file that is not one.
+  for (const char* old : {"tillit-backup-20260101T020000.000Z.tbk", "tillit-backup-20260301T020000Z.tbk",
+                          "tillit-backup-20261120T020000.000Z.tbk", "notes.txt"})
+    std::ofstream(dest / old) << "x";
+  const auto now = parse_rfc3339("2026-11-23T02:00:00Z").value();
+  auto r = run_scheduled_backup(*inst_, system_actor(), now);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_TRUE(verify_backup(r->backup.file, key_));
+  std::vector<std::string> removed;
+  for (const auto& p : r->removed) removed.push_back(p.filename().string());
+  EXPECT_EQ(removed, (std::vector<std::string>{"tillit-backup-20260101T020000.000Z.tbk",
+                                               "tillit-backup-20260301T020000Z.tbk"}));
+  EXPECT_TRUE(fs::exists(dest / "tillit-backup-20261120T020000.000Z.tbk"));
+  EXPECT_TRUE(fs::exists(dest / "notes.txt"));
+  EXPECT_TRUE(fs::exists(r->backup.file));
+  auto tx = inst_->db().begin(store::Access::read);
+  auto rows = (*tx)->query("SELECT COUNT(*) FROM audit_events WHERE action = 'backup.prune'");
+  EXPECT_EQ(rows->front().integer(0), 1);
+}
+
+TEST_F(BackupTest, ScheduledBackupsNeedADestinationAndAKey) {
+  auto off = run_scheduled_backup(*inst_, system_actor(), now_utc());
+  ASSERT_FALSE(off);
+  EXPECT_NE(off.error().message.find("backup_destination"), std::string::npos);
+  std::ofstream(dir_ / "tillit.yaml", std::ios::app) << "backup_destination: " << (base_ / "s").string() << "\n";
+  inst_ = open(dir_);
+  auto no_key = run_scheduled_backup(*inst_, system_actor(), now_utc());
+  ASSERT_FALSE(no_key);
+  EXPECT_NE(no_key.error().message.find("tillit backup key"), std::string::npos) << no_key.error().message;
+  EXPECT_FALSE(fs::exists(base_ / "s"));  // nothing done before both are in place
+}
+
+TEST(BackupSchedule, ArchiveNamesCarryTheirTime) {
+  EXPECT_EQ(archive_time("tillit-backup-20261123T174512.345Z.tbk"), parse_rfc3339("2026-11-23T17:45:12.345Z").value());
+  EXPECT_EQ(archive_time("/x/tillit-backup-20261123T174512Z.tbk"), parse_rfc3339("2026-11-23T17:45:12Z").value());
+  EXPECT_FALSE(archive_time("tillit-backup-20261123T174512Z.tbk.partial"));
+  EXPECT_FALSE(archive_time(".tillit-backup-1-20261123T174512Z.partial"));
+  EXPECT_FALSE(archive_time("tillit-backup-20261341T174512Z.tbk"));  // no 41st of a 13th month
+}
+
+TEST(Retention, KeepsTheNewestWhateverTheirAge) {
+  const auto t = [](const char* s) { return parse_rfc3339(s).value(); };
+  const std::vector<DatedItem> items = {{"a", t("2026-01-01T00:00:00Z")},
+                                        {"b", t("2026-02-01T00:00:00Z")},
+                                        {"c", t("2026-11-01T00:00:00Z")},
+                                        {"d", t("2026-11-20T00:00:00Z")}};
+  const auto now = t("2026-11-23T00:00:00Z");
+  EXPECT_EQ(past_retention(items, now, std::chrono::days(30), 1), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(past_retention(items, now, std::chrono::days(30), 3), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(past_retention(items, now, std::chrono::days(5), 1), (std::vector<std::string>{"a", "b", "c"}));
+  // A stopped schedule: everything is old, the newest still stay.
+  EXPECT_EQ(past_retention(items, t("2030-01-01T00:00:00Z"), std::chrono::days(30), 2), (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(past_retention({}, now, std::chrono::days(1), 0).empty());
+  // Exactly keep_for old is still kept.
+  EXPECT_TRUE(past_retention({{"x", t("2026-10-24T00:00:00Z")}}, now, std::chrono::days(30), 0).empty());
 }

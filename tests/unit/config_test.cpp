@@ -131,3 +131,39 @@ TEST(LoadConfig, EnvironmentValuesAreNeverParsedAsYaml) {
   EXPECT_FALSE(c);
   std::filesystem::remove_all(dir);
 }
+
+TEST(ConfigText, TimeSourceIsAHostWithAnOptionalPort) {
+  Config c;
+  EXPECT_EQ(c.time.source, "sth1.ntp.se");  // Netnod, Swedish UTC
+  EXPECT_EQ(c.time.max_offset, std::chrono::milliseconds(500));
+  ASSERT_TRUE(apply_config_text(c, "time_source: 127.0.0.1:11123\ntime_max_offset_ms: 250\n", "f"));
+  EXPECT_EQ(c.time.source, "127.0.0.1:11123");
+  EXPECT_EQ(c.time.max_offset, std::chrono::milliseconds(250));
+  std::string host;
+  unsigned short port = 0;
+  ASSERT_TRUE(parse_time_source("gbg1.ntp.se", host, port));
+  EXPECT_EQ(host, "gbg1.ntp.se");
+  EXPECT_EQ(port, 123);
+  for (const char* bad : {"", ":123", "ntp.se:0", "ntp.se:70000", "ntp se", "ntp.se:12x"}) {
+    Config d;
+    auto s = apply_config_text(d, std::string("time_source: \"") + bad + "\"\n", "f");
+    ASSERT_FALSE(s) << bad;
+    EXPECT_NE(s.error().message.find("time_source"), std::string::npos) << s.error().message;
+  }
+  Config e;
+  EXPECT_FALSE(apply_config_text(e, "time_max_offset_ms: 0\n", "f"));
+}
+
+TEST(ConfigText, ImportMaxMbSetsTheStreamedImportLimit) {
+  Config c;
+  EXPECT_EQ(c.import_max_bytes, std::uint64_t{512} << 20);
+  EXPECT_EQ(c.max_request_bytes, std::size_t{1} << 20);  // every other body stays at 1 MiB
+  ASSERT_TRUE(apply_config_text(c, "import_max_mb: 25\n", "f"));
+  EXPECT_EQ(c.import_max_bytes, std::uint64_t{25} << 20);
+  for (const char* bad : {"0", "10241", "-1", "big"}) {
+    Config d;
+    auto s = apply_config_text(d, std::string("import_max_mb: ") + bad + "\n", "f");
+    ASSERT_FALSE(s) << bad;
+    EXPECT_NE(s.error().message.find("import_max_mb"), std::string::npos) << s.error().message;
+  }
+}

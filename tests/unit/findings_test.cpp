@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "service_fixture.h"
 #include "test_database.h"
 #include "tillit/crypto/crypto.h"
 #include "tillit/ingest/source.h"
@@ -37,32 +38,11 @@ std::string read_file(const fs::path& p) {
 
 }  // namespace
 
-class FindingsTest : public ::testing::Test {
+class FindingsTest : public tillit::testing::ServiceFixture {
  protected:
   void SetUp() override {
-    TILLIT_SKIP_WITHOUT_DATABASE();
-    dir_ = fs::temp_directory_path() / ("tillit-findings-" + crypto::to_hex(crypto::as_chars(crypto::random_bytes(6))));
-    InitOptions options;
-    options.data_dir = dir_;
-    options.database_url = tillit::testing::fresh_database_url();
-    ASSERT_TRUE(Installation::init(options));
-    auto config = load_config(dir_, [](const char*) { return std::optional<std::string>(); });
-    ASSERT_TRUE(config);
-    auto inst = Installation::open(*config);
-    ASSERT_TRUE(inst) << inst.error().message;
-    inst_ = std::move(*inst);
+    ServiceFixture::SetUp();
     now_ = parse_rfc3339("2026-02-26T09:00:00Z").value();
-    for (const auto& [name, role] : {std::pair{"erik", Role::engineer}, std::pair{"sara", Role::security_manager},
-                                     std::pair{"anna", Role::auditor}}) {
-      auto created = AccountService(*inst_).create(local_operator(), {name, name, "", "business", {role}}, "");
-      ASSERT_TRUE(created) << created.error().message;
-      people_[name] = Actor{"user:" + std::to_string(created->account.id), ActorKind::user, created->account.id, name,
-                            {role}, std::nullopt, "192.0.2.7"};
-    }
-  }
-  void TearDown() override {
-    inst_.reset();
-    fs::remove_all(dir_);
   }
 
   FindingService findings() {
@@ -109,10 +89,6 @@ class FindingsTest : public ::testing::Test {
     return j.dump(2);
   }
 
-  fs::path dir_;
-  std::unique_ptr<Installation> inst_;
-  Timestamp now_;
-  std::map<std::string, Actor> people_;
 };
 
 TEST_F(FindingsTest, ATrivyReportBecomesFindingsWithTheAnnexSeverityAndDeadline) {

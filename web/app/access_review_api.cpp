@@ -15,6 +15,8 @@ namespace tillit::web {
 
 namespace {
 
+using api::query;
+using api::path_id;
 using api::body_of;
 using api::dump;
 using api::error_json;
@@ -27,20 +29,6 @@ using services::Permission;
 
 
 
-
-Result<std::int64_t> id_param(const Request& r) {
-  const auto& s = r.params.at("id");
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size() || v < 1)
-    return make_error(ErrorCode::invalid_argument, "the access review id must be a positive whole number");
-  return v;
-}
-
-std::string query(const Request& r, const char* name, const char* fallback = "") {
-  const auto it = r.query.find(name);
-  return it == r.query.end() ? fallback : it->second;
-}
 
 // A report as a download; the file name is ours (ASCII), never taken from the request.
 Response file_response(const services::ReportFile& f) {
@@ -79,7 +67,7 @@ void add_access_review_api(AppRoutes& routes) {
   });
 
   routes.add("GET", "/api/v1/access-reviews/{id}", Permission::access_review, [&inst](Request& r, const Identity& who) {
-    auto id = id_param(r);
+    auto id = path_id(r, "the access review id");
     if (!id) return error_json(id.error());
     auto review = AccessReviewService(inst).show(who.actor, *id);
     if (!review) return error_json(review.error());
@@ -88,7 +76,7 @@ void add_access_review_api(AppRoutes& routes) {
 
   routes.add("POST", "/api/v1/access-reviews/{id}/items/{username}", Permission::access_review,
              [&inst](Request& r, const Identity& who) {
-               auto id = id_param(r);
+               auto id = path_id(r, "the access review id");
                if (!id) return error_json(id.error());
                auto body = body_of(r);
                if (!body) return error_json(body.error());
@@ -102,7 +90,7 @@ void add_access_review_api(AppRoutes& routes) {
 
   routes.add("POST", "/api/v1/access-reviews/{id}/close", Permission::access_review,
              [&inst](Request& r, const Identity& who) {
-               auto id = id_param(r);
+               auto id = path_id(r, "the access review id");
                if (!id) return error_json(id.error());
                auto closed = AccessReviewService(inst).close(who.actor, *id);
                if (!closed) return error_json(closed.error());
@@ -111,7 +99,7 @@ void add_access_review_api(AppRoutes& routes) {
 
   routes.add("GET", "/api/v1/access-reviews/{id}/report", Permission::identity_reports,
              [&inst](Request& r, const Identity& who) {
-               auto id = id_param(r);
+               auto id = path_id(r, "the access review id");
                if (!id) return error_json(id.error());
                auto format = services::report_format_from_string(query(r, "format", "pdf"), false);
                if (!format) return error_json(format.error());

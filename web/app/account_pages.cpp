@@ -52,6 +52,7 @@ Response account_page(const Request& r, const Identity& who, services::Installat
   view.set("last_login", at_from((*user)->last_login_at, (*user)->last_login_address));
   view.set("last_failure", at_from((*user)->last_failed_login_at, (*user)->last_failed_login_address));
   view.set("csrf_token", who.session ? who.session->csrf_token : std::string());
+  view.set("can_calendar", flag(services::authorize(who.actor, services::Permission::compliance_read).ok()));
 
   const std::string now = format_rfc3339(services::now_utc());
   list rows;

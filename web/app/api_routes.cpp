@@ -80,12 +80,28 @@ void add_api_routes(Router& router, services::Installation& inst) {
   add_identity_api(routes);
   add_access_review_api(routes);
   add_findings_api(routes);
+  add_patches_api(routes);
+  add_compliance_api(routes);
+  add_mail_api(routes);
+  add_duties_api(routes);
+  add_report_api(routes);
   routes.add("GET", "/healthz", [&inst](Request&, const Identity&) {
     const auto h = services::check_health(inst);
     json j = {{"status", h.healthy() ? "ok" : "degraded"},
               {"version", h.version},
               {"database", {{"backend", h.database_backend}, {"state", h.database_state}}},
               {"clock", {{"state", h.clock_state}, {"max_error_ms", h.clock_max_error_ms}, {"time", h.time}}}};
+    if (const auto& m = h.clock_measurement) {
+      auto& source = j["clock"]["time_source"];
+      source = {{"source", m->source}, {"check", m->state}, {"summary", m->summary}, {"checked_at", m->checked_at}};
+      if (m->sample) {
+        source["offset_ms"] = static_cast<double>(m->sample->offset.count()) / 1000.0;
+        source["delay_ms"] = static_cast<double>(m->sample->delay.count()) / 1000.0;
+        source["stratum"] = m->sample->stratum;
+      } else {
+        source["error"] = m->source_error;
+      }
+    }
     return Response::json(h.healthy() ? 200 : 503, dump(j));
   }, false);
 

@@ -1,10 +1,14 @@
-// What every JSON API handler file shares: serialising, the error shape, and reading a JSON
-// object body and its string members.
+// What every JSON API handler file shares: serialising, the error shape, reading a JSON
+// object body and its string members, and reading query and path parameters.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+#include <cstdint>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "tillit/core/result.h"
 #include "tillit/web/app.h"
@@ -32,6 +36,53 @@ inline Result<std::string> text(const json& body, const char* name) {
   if (!body.contains(name) || body[name].is_null()) return std::string();
   if (!body[name].is_string()) return make_error(ErrorCode::invalid_argument, std::string("'") + name + "' must be a string");
   return body[name].get<std::string>();
+}
+
+// A query parameter, or `fallback` when the request has none.
+inline std::string query(const Request& r, const char* name, const char* fallback = "") {
+  const auto it = r.query.find(name);
+  return it == r.query.end() ? std::string(fallback) : it->second;
+}
+
+// The items of a comma-separated parameter ("open,in_progress"), empty ones dropped.
+inline std::vector<std::string> list_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+// A whole number from 1 to `max`; `fallback` when `text` is empty. `name` says what it is in
+// the error ("page", "the finding id").
+inline Result<std::int64_t> whole_number(const std::string& text, const std::string& name, std::int64_t fallback,
+                                         std::int64_t max) {
+  if (text.empty()) return fallback;
+  std::int64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size() || v < 1 || v > max)
+    return make_error(ErrorCode::invalid_argument, name + " must be a whole number from 1 to " + std::to_string(max));
+  return v;
+}
+
+// A record id in the path (parameter `param`, "id" by default).
+inline Result<std::int64_t> path_id(const Request& r, const std::string& what, const char* param = "id") {
+  const auto& text = r.params.at(param);
+  if (text.empty()) return make_error(ErrorCode::invalid_argument, what + " must be a positive whole number");
+  return whole_number(text, what, 0, INT64_MAX);
+}
+
+// A yes/no query parameter: "true", "false" or absent (false).
+inline Result<bool> true_or_false(const Request& r, const char* name) {
+  const std::string v = query(r, name);
+  if (v.empty() || v == "false") return false;
+  if (v == "true") return true;
+  return make_error(ErrorCode::invalid_argument, std::string(name) + " must be true or false");
+}
+
+// One page of a list, with the paging facts every list answer carries.
+inline json page_json(json items, std::int64_t page, std::int64_t per_page, std::int64_t total) {
+  return {{"items", std::move(items)}, {"page", page}, {"per_page", per_page}, {"total", total}};
 }
 
 }  // namespace tillit::web::api

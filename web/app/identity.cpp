@@ -77,8 +77,12 @@ Identity identify(services::Installation& inst, const Request& r) {
 }
 
 void AppRoutes::add(const std::string& method, const std::string& pattern, AppHandler handler, bool needs_sign_in) {
+  router_.add(method, pattern, gate(std::move(handler), needs_sign_in));
+}
+
+Handler AppRoutes::gate(AppHandler handler, bool needs_sign_in) {
   services::Installation& inst = inst_;
-  router_.add(method, pattern, [&inst, handler = std::move(handler), needs_sign_in](Request& r) {
+  return [&inst, handler = std::move(handler), needs_sign_in](Request& r) {
     const Identity who = identify(inst, r);
     if (!is_safe_method(r.method)) {
       if (!who.via_token && !from_this_origin(r))
@@ -88,6 +92,11 @@ void AppRoutes::add(const std::string& method, const std::string& pattern, AppHa
         if (sent.empty()) {
           const auto form = form_of(r);
           if (auto it = form.find("csrf_token"); it != form.end()) sent = it->second;
+        }
+        // A streamed body arrives only after this check: a form posting one carries the token
+        // in its action URL (never logged; Referrer-Policy: no-referrer keeps it on this site).
+        if (sent.empty() && r.body_stream != nullptr) {
+          if (auto it = r.query.find("csrf_token"); it != r.query.end()) sent = it->second;
         }
         if (!crypto::constant_time_equal(sent, who.session->csrf_token))
           return refuse(r, 403, "csrf", "the form's security token is missing or stale; reload the page and try again");
@@ -109,18 +118,27 @@ void AppRoutes::add(const std::string& method, const std::string& pattern, AppHa
       return res;
     }
     return handler(r, who);
-  });
+  };
 }
 
-void AppRoutes::add(const std::string& method, const std::string& pattern, services::Permission permission,
-                    AppHandler handler) {
-  add(method, pattern, [permission, handler = std::move(handler)](Request& r, const Identity& who) {
+AppHandler AppRoutes::authorized(services::Permission permission, AppHandler handler) {
+  return [permission, handler = std::move(handler)](Request& r, const Identity& who) {
     if (auto s = services::authorize(who.actor, permission); !s) {
       if (is_api(r)) return json_error(http_status(s.error().code), to_string(s.error().code), s.error().message);
       return error_page(r, http_status(s.error().code), s.error().message, &who);
     }
     return handler(r, who);
-  });
+  };
+}
+
+void AppRoutes::add(const std::string& method, const std::string& pattern, services::Permission permission,
+                    AppHandler handler) {
+  add(method, pattern, authorized(permission, std::move(handler)));
+}
+
+void AppRoutes::add_streamed(const std::string& method, const std::string& pattern, services::Permission permission,
+                             std::size_t max_bytes, AppHandler handler) {
+  router_.add(method, pattern, gate(authorized(permission, std::move(handler)), true), StreamedBody{max_bytes});
 }
 
 }  // namespace tillit::web

@@ -50,9 +50,20 @@ class AppRoutes {
   // service it calls): 403 otherwise. The route-permission test reads what this enforces.
   void add(const std::string& method, const std::string& pattern, services::Permission permission,
            AppHandler handler);
+  // Like the add() above, for a route whose request body is streamed, up to `max_bytes`
+  // (large uploads): the gate (identity, origin, CSRF, permission) runs before a byte of the
+  // body is read, then the handler pulls it through r.body_stream (tillit/web/http.h says how;
+  // r.body stays empty). A browser form cannot send the X-CSRF-Token header and the body comes
+  // too late, so here the token may also come as the csrf_token query parameter
+  // (<form method="post" enctype="multipart/form-data" action="/x?csrf_token=...">).
+  void add_streamed(const std::string& method, const std::string& pattern, services::Permission permission,
+                    std::size_t max_bytes, AppHandler handler);
   services::Installation& inst() { return inst_; }
 
  private:
+  Handler gate(AppHandler handler, bool needs_sign_in);
+  static AppHandler authorized(services::Permission permission, AppHandler handler);
+
   Router& router_;
   services::Installation& inst_;
 };

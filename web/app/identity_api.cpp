@@ -14,6 +14,7 @@ namespace tillit::web {
 
 namespace {
 
+using api::path_id;
 using api::body_of;
 using api::dump;
 using api::error_json;
@@ -25,15 +26,6 @@ using services::AccountService;
 
 
 
-
-Result<std::int64_t> id_param(const Request& r, const char* name) {
-  const auto& s = r.params.at(name);
-  std::int64_t v = 0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || end != s.data() + s.size() || v < 1)
-    return make_error(ErrorCode::invalid_argument, std::string(name) + " must be a positive whole number");
-  return v;
-}
 
 Result<services::Role> role_named(const std::string& name) {
   if (auto r = services::role_from_string(name)) return *r;
@@ -219,7 +211,7 @@ void add_identity_api(AppRoutes& routes) {
   for (const bool approve : {true, false}) {
     routes.add("POST", approve ? "/api/v1/approvals/{id}/approve" : "/api/v1/approvals/{id}/reject",
                services::Permission::approvals_decide, [&inst, approve](Request& r, const Identity& who) {
-                 auto id = id_param(r, "id");
+                 auto id = path_id(r, "id", "id");
                  if (!id) return error_json(id.error());
                  auto body = body_of(r);
                  if (!body) return error_json(body.error());
@@ -276,7 +268,7 @@ void add_identity_api(AppRoutes& routes) {
   });
 
   routes.add("DELETE", "/api/v1/tokens/{id}", [&inst](Request& r, const Identity& who) {
-    auto id = id_param(r, "id");
+    auto id = path_id(r, "id", "id");
     if (!id) return error_json(id.error());
     if (auto s = services::SignInService(inst).revoke_token(who.actor, *id); !s) return error_json(s.error());
     return ok({{"id", *id}, {"revoked", true}});

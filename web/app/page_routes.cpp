@@ -10,6 +10,7 @@
 #include "tillit/core/version.h"
 #include "tillit/services/catalog_service.h"
 #include "tillit/web/app.h"
+#include "dashboard.h"
 #include "view.h"
 
 namespace tillit::web {
@@ -53,9 +54,13 @@ void add_page_routes(Router& router, services::Installation& inst) {
   AppRoutes routes(router, inst);
   add_sign_in_pages(routes);
   add_access_review_pages(routes);
+  add_findings_pages(routes);
   add_admin_pages(routes);
   add_approval_pages(routes);
   add_account_pages(routes);
+  add_duty_pages(routes);
+  add_report_pages(routes);
+  add_compliance_pages(routes);
   routes.add("GET", "/assets/tillit.css", [](Request&, const Identity&) {
     Response css;
     css.content_type = "text/css; charset=utf-8";
@@ -82,8 +87,9 @@ void add_page_routes(Router& router, services::Installation& inst) {
     return {};
   };
 
-  routes.add("GET", "/", [catalog_rows](Request& r, const Identity& who) {
+  routes.add("GET", "/", [catalog_rows, &inst](Request& r, const Identity& who) {
     data view{data::type::object};
+    if (auto s = add_dashboard(r, who, inst, view); !s) return error_page(r, http_status(s.error().code), s.error().message);
     if (services::authorize(who.actor, services::Permission::catalog_read)) {
       if (auto s = catalog_rows(r, who, view); !s) return error_page(r, http_status(s.error().code), s.error().message);
       view.set("show_catalogs", data::type::bool_true);

@@ -68,6 +68,9 @@ Response render(const Request& r, const Identity* who, int status, std::string_v
     layout.set("can_admin", flag(services::authorize(who->actor, Permission::users_read).ok()));
     layout.set("can_review", flag(services::authorize(who->actor, Permission::access_review).ok()));
     layout.set("can_catalog", flag(services::authorize(who->actor, Permission::catalog_read).ok()));
+    layout.set("can_findings", flag(services::authorize(who->actor, Permission::findings_read).ok()));
+    layout.set("can_duties", flag(services::authorize(who->actor, Permission::compliance_read).ok()));
+    layout.set("can_reports", flag(services::authorize(who->actor, Permission::compliance_read).ok()));
   }
   mustache layout_template{template_text("layout.mustache")};
   return Response::html(status, layout_template.render(layout));

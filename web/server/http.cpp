@@ -106,6 +106,14 @@ Response json_error(int status, std::string_view code, std::string_view message)
   return Response::json(status, std::move(body));
 }
 
+BodyChunk MemoryBodyStream::read(char* buffer, std::size_t capacity) {
+  const std::size_t size = std::min(capacity, bytes_.size() - offset_);
+  if (size > 0 && offset_ + size > limit_) return {0, BodyError::too_large};
+  std::copy_n(bytes_.data() + offset_, size, buffer);
+  offset_ += size;
+  return {size, BodyError::none};
+}
+
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
   std::string decoded;
   decoded.reserve(text.size());

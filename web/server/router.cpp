@@ -98,7 +98,23 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
     }
   }
   routes_.push_back({std::move(method), std::move(pattern), std::move(segments),
-                     std::move(handler)});
+                     std::move(handler), std::nullopt});
+}
+
+void Router::add(std::string method, std::string pattern, Handler handler, StreamedBody streamed) {
+  if (streamed.max_bytes == 0) {
+    throw std::invalid_argument("Router: streamed body limit of '" + pattern + "' must be positive");
+  }
+  add(std::move(method), std::move(pattern), std::move(handler));
+  routes_.back().streamed_limit = streamed.max_bytes;
+}
+
+std::optional<std::size_t> Router::streamed_body_limit(const Request& head) const {
+  std::vector<std::string> segments;
+  std::set<std::string> allowed_methods;
+  int status = 0;
+  const Route* route = find(head, segments, allowed_methods, &status);
+  return route == nullptr ? std::nullopt : route->streamed_limit;
 }
 
 void Router::set_error_responder(RouteErrorResponder responder) {
@@ -130,20 +146,21 @@ bool Router::more_specific(const Route& a, const Route& b) {
   return false;
 }
 
-Response Router::dispatch(Request& request) const {
-  if (request.path.empty() || request.path.front() != '/') {
-    return error_responder_(request, 404, "not_found", "resource not found");
-  }
-  std::vector<std::string> segments;
+const Router::Route* Router::find(const Request& request, std::vector<std::string>& segments,
+                                  std::set<std::string>& allowed_methods, int* status) const {
+  *status = 404;
+  if (request.path.empty() || request.path.front() != '/') return nullptr;
   for (std::string_view raw : split_segments(request.path)) {
     auto decoded = percent_decode(raw, false);
-    if (!decoded) return error_responder_(request, 400, "bad_request", "malformed percent-encoding in path");
+    if (!decoded) {
+      *status = 400;
+      return nullptr;
+    }
     segments.push_back(std::move(*decoded));
   }
 
   const Route* chosen = nullptr;
   const Route* get_route = nullptr;
-  std::set<std::string> allowed_methods;
   for (const Route& route : routes_) {
     if (!matches(route, segments, nullptr)) continue;
     allowed_methods.insert(route.method);
@@ -155,9 +172,18 @@ Response Router::dispatch(Request& request) const {
     }
   }
   if (chosen == nullptr && request.method == "HEAD") chosen = get_route;
+  if (chosen == nullptr && !allowed_methods.empty()) *status = 405;
+  return chosen;
+}
 
+Response Router::dispatch(Request& request) const {
+  std::vector<std::string> segments;
+  std::set<std::string> allowed_methods;
+  int status = 0;
+  const Route* chosen = find(request, segments, allowed_methods, &status);
   if (chosen == nullptr) {
-    if (allowed_methods.empty()) return error_responder_(request, 404, "not_found", "resource not found");
+    if (status == 400) return error_responder_(request, 400, "bad_request", "malformed percent-encoding in path");
+    if (status == 404) return error_responder_(request, 404, "not_found", "resource not found");
     if (allowed_methods.contains("GET")) allowed_methods.insert("HEAD");
     Response response = error_responder_(request, 405, "method_not_allowed", "method not allowed");
     response.headers.emplace_back("Allow", join(allowed_methods, ", "));

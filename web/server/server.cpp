@@ -3,7 +3,9 @@
 // includes Beast and Asio, which keeps the rest of the build fast.
 //
 // Threading: `threads` workers run one io_context. Each connection's coroutine, and any
-// operation on that connection, runs on the connection's own strand. The acceptor, the
+// operation on that connection, runs on the connection's own strand. Handlers of streamed
+// bodies run on a separate pool (streamed_handlers_): they block while pulling the body, and
+// the bytes they wait for need the I/O threads, so they must not occupy one. The acceptor, the
 // accept retry timer and the signal set are touched only on the `control_` strand (or by the
 // controlling thread before run()). The connection registry is guarded by registry_mutex_,
 // the current TLS context by tls_mutex_; stopping_ and port_ are atomics.
@@ -20,9 +22,12 @@
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
@@ -31,10 +36,13 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
 #include <exception>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -77,6 +85,8 @@ constexpr std::string_view kFramingHeaders[] = {
 
 // How long to wait for the client's close_notify after sending ours.
 constexpr auto kCloseNotifyTimeout = std::chrono::seconds(1);
+// How much of a streamed body the handler left unread is read and dropped before closing.
+constexpr std::size_t kDiscardBudget = 4 << 20;
 // Pause after a failed accept (e.g. out of file descriptors) so the loop does not spin.
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
@@ -130,6 +140,14 @@ std::string describe(const tcp::endpoint& endpoint) {
          std::to_string(endpoint.port());
 }
 
+// Whether `error` means the client sent something that is not HTTP (rather than that the
+// connection ended or timed out).
+bool is_parse_error(const error_code& error) {
+  return &error.category() == &http::make_error_code(http::error::bad_method).category() &&
+         error != http::error::end_of_stream && error != http::error::partial_message &&
+         error != http::error::need_buffer;
+}
+
 // Status, code and message for a request that could not be read, or nullopt when the
 // connection should simply be closed (timeout, reset, client gone).
 struct Rejection {
@@ -144,18 +162,16 @@ std::optional<Rejection> rejection_for(const error_code& error) {
   if (error == http::error::header_limit) {
     return Rejection{431, "header_too_large", "request header too large"};
   }
-  const bool parse_error =
-      &error.category() == &http::make_error_code(http::error::bad_method).category() &&
-      error != http::error::end_of_stream && error != http::error::partial_message;
-  if (parse_error) return Rejection{400, "bad_request", "malformed request"};
+  if (is_parse_error(error)) return Rejection{400, "bad_request", "malformed request"};
   return std::nullopt;
 }
 
-std::optional<Request> to_request(http::request<http::string_body>&& message,
+// The request line and header fields of `header`; the body is added later (or streamed).
+std::optional<Request> to_request(const http::request_header<>& header,
                                   const std::string& client_address) {
   Request request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
+  request.method = std::string(header.method_string());
+  request.target = std::string(header.target());
   if (request.target.empty() || request.target.front() != '/') return std::nullopt;
   const std::size_t question = request.target.find('?');
   request.path = request.target.substr(0, question);
@@ -164,10 +180,9 @@ std::optional<Request> to_request(http::request<http::string_body>&& message,
     if (!query) return std::nullopt;
     request.query = std::move(*query);
   }
-  for (const auto& field : message) {
+  for (const auto& field : header) {
     request.headers.add(std::string(field.name_string()), std::string(field.value()));
   }
-  request.body = std::move(message.body());
   request.client_address = client_address;
   return request;
 }
@@ -204,23 +219,51 @@ class Server::Impl {
     bool awaiting_request = true;
   };
   using ResponseMessage = http::response<http::string_body>;
+  using HeadParser = http::request_parser<http::empty_body>;
+
+  // A streamed body on its way from the connection to the handler. Touched on the
+  // connection's strand only (by read_body_chunk), while the handler waits for it.
+  struct StreamedBody {
+    StreamedBody(HeadParser&& head, std::size_t limit) : parser(std::move(head)), limit(limit) {}
+    http::request_parser<http::buffer_body> parser;
+    std::size_t limit;
+    std::size_t received = 0;
+    bool expect_continue = false;  // "100 Continue" is still owed before the first read
+    bool done = false;             // the whole body arrived
+    BodyError error = BodyError::none;
+  };
+  class SocketBodyStream;
 
   std::shared_ptr<asio::ssl::context> load_tls_context() const;
   std::shared_ptr<asio::ssl::context> current_tls_context() const;
 
   asio::awaitable<void> accept_connections();
   asio::awaitable<void> serve(std::shared_ptr<Connection> connection);
+  // Sends the server's own error answer (with "Connection: close") and closes the connection.
+  asio::awaitable<void> reject(Connection& connection, const Rejection& rejection, unsigned version);
+  // Runs the handler of a streamed-body route; returns whether the connection may carry
+  // another request.
+  asio::awaitable<bool> serve_streamed(std::shared_ptr<Connection> connection, beast::flat_buffer& buffer,
+                                       HeadParser&& head, Request request, std::size_t limit);
+  // Up to `capacity` bytes of the body into `out` (on the connection's strand).
+  asio::awaitable<BodyChunk> read_body_chunk(Connection& connection, beast::flat_buffer& buffer,
+                                             StreamedBody& body, char* out, std::size_t capacity);
+  // Reads and drops what is left of a body the handler did not take, briefly, so that closing
+  // the connection does not reset it before the client has read the answer.
+  asio::awaitable<void> discard_body(Connection& connection, beast::flat_buffer& buffer, StreamedBody& body);
   asio::awaitable<void> watch_signals(LogSink log);
   // co_spawn completion that logs an escaped exception; stops the server when `fatal`.
   std::function<void(std::exception_ptr)> report_failure(std::string task, bool fatal);
 
   void begin_shutdown();
+  // Closes every connection's socket now, so that handlers pulling a streamed body stop waiting.
+  void abort_connections();
   void remember(const std::shared_ptr<Connection>& connection);
   void forget(const Connection* connection);
 
-  // The reply to `message`, keeping the connection alive if the client wants to.
-  ResponseMessage respond(http::request<http::string_body>&& message,
-                          const std::string& client_address);
+  // The reply to `request` (nullopt: its target was malformed), keeping the connection alive
+  // if the client wants to.
+  ResponseMessage respond(std::optional<Request>& request, const http::request<http::string_body>& message);
   Response call_handler(Request& request);
   Response error_response(int status, std::string_view code, std::string_view message) const;
   ResponseMessage to_message(Response&& response, unsigned version, bool keep_alive,
@@ -252,6 +295,42 @@ class Server::Impl {
   tcp::acceptor acceptor_;
   asio::steady_timer accept_retry_timer_;
   std::optional<asio::signal_set> signals_;
+  // Declared after io_, so destroyed (stopped and joined) before it: a handler here may still
+  // refer to its connection's coroutine, which io_ owns.
+  asio::thread_pool streamed_handlers_;
+};
+
+// Request::body_stream for a streamed route: each read runs read_body_chunk on the
+// connection's strand and waits for it on the handler's thread.
+class Server::Impl::SocketBodyStream final : public BodyStream {
+ public:
+  SocketBodyStream(Impl& server, Connection& connection, beast::flat_buffer& buffer, StreamedBody& body)
+      : server_(server), connection_(connection), buffer_(buffer), body_(body),
+        content_length_(body.parser.content_length()) {}
+
+  BodyChunk read(char* out, std::size_t capacity) override {
+    if (capacity == 0) return {0, BodyError::none};
+    try {
+      return asio::co_spawn(connection_.stream.get_executor(),
+                            server_.read_body_chunk(connection_, buffer_, body_, out, capacity), asio::use_future)
+          .get();
+    } catch (const std::exception& failure) {
+      server_.log(std::string("web server: reading a streamed body failed: ") + failure.what());
+      return {0, BodyError::broken_off};
+    }
+  }
+  std::size_t limit() const override { return body_.limit; }
+  std::optional<std::size_t> content_length() const override {
+    if (!content_length_) return std::nullopt;
+    return static_cast<std::size_t>(*content_length_);
+  }
+
+ private:
+  Impl& server_;
+  Connection& connection_;
+  beast::flat_buffer& buffer_;
+  StreamedBody& body_;
+  boost::optional<std::uint64_t> content_length_;
 };
 
 Server::Impl::Impl(ServerOptions options, Handler handler, ErrorResponder errors)
@@ -261,7 +340,8 @@ Server::Impl::Impl(ServerOptions options, Handler handler, ErrorResponder errors
       io_(static_cast<int>(options_.threads)),
       control_(asio::make_strand(io_)),
       acceptor_(control_),
-      accept_retry_timer_(control_) {
+      accept_retry_timer_(control_),
+      streamed_handlers_(options_.threads == 0 ? 1 : options_.threads) {
   if (options_.threads == 0) throw std::invalid_argument("Server: threads must be at least 1");
   if (options_.request_timeout.count() <= 0) {
     throw std::invalid_argument("Server: request_timeout must be positive");
@@ -340,7 +420,10 @@ void Server::Impl::run() {
   if (!drained) {
     log("web server: shutdown timeout passed; dropping " + std::to_string(remaining) +
         " connection(s)");
+    // A handler pulling a streamed body waits on I/O threads: end its reads while they run.
+    abort_connections();
   }
+  streamed_handlers_.join();
   // What is left are connections in their closing handshake and, after a timeout, requests
   // that took too long; their sockets close when io_ is destroyed.
   io_.stop();
@@ -375,6 +458,20 @@ void Server::Impl::begin_shutdown() {
     asio::post(connection->stream.get_executor(), [connection] {
       if (connection->awaiting_request) beast::get_lowest_layer(connection->stream).cancel();
     });
+  }
+}
+
+void Server::Impl::abort_connections() {
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(registry_mutex_);
+    for (const auto& [key, connection] : connections_) {
+      if (auto alive = connection.lock()) open.push_back(std::move(alive));
+    }
+  }
+  for (auto& connection : open) {
+    asio::post(connection->stream.get_executor(),
+               [connection] { beast::get_lowest_layer(connection->stream).close(); });
   }
 }
 
@@ -485,12 +582,40 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> connection
     connection->awaiting_request = true;
     if (stopping_) break;
     socket.expires_after(options_.request_timeout);
-    http::request_parser<http::string_body> parser;
-    parser.body_limit(options_.max_body_bytes);
-    auto [error, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kAwait);
+    HeadParser head;
+    head.body_limit(boost::none);  // the limit depends on the route, known once the header is
+    auto [error, header_bytes] = co_await http::async_read_header(stream, buffer, head, kAwait);
     connection->awaiting_request = false;
+    if (error == http::error::end_of_stream) break;
+    if (error) {
+      if (const auto rejection = rejection_for(error)) co_await reject(*connection, *rejection, 11);
+      co_return;
+    }
 
-    if (!error && !parser.is_done()) {
+    const unsigned version = head.get().version();
+    auto request = to_request(head.get(), connection->client_address);
+    std::optional<std::size_t> streamed_limit;
+    if (request && options_.streamed_body_limit) {
+      try {
+        streamed_limit = options_.streamed_body_limit(*request);
+      } catch (const std::exception& failure) {
+        log("web server: streamed_body_limit threw: " + printable(failure.what()));
+      }
+    }
+    const std::size_t limit = streamed_limit.value_or(options_.max_body_bytes);
+    if (const auto announced = head.content_length(); announced && *announced > limit) {
+      co_await reject(*connection, Rejection{413, "payload_too_large", "request body too large"}, version);
+      co_return;
+    }
+    if (streamed_limit) {
+      const bool again = co_await serve_streamed(connection, buffer, std::move(head), std::move(*request), limit);
+      if (!again) break;
+      continue;
+    }
+
+    http::request_parser<http::string_body> parser(std::move(head));
+    parser.body_limit(options_.max_body_bytes);
+    if (!parser.is_done()) {
       const auto& header = parser.get();
       if (header.version() >= 11 && beast::iequals(header[http::field::expect], "100-continue")) {
         http::response<http::empty_body> go_ahead{http::status::continue_, header.version()};
@@ -499,19 +624,13 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> connection
       }
       std::tie(error, std::ignore) = co_await http::async_read(stream, buffer, parser, kAwait);
     }
-    if (error == http::error::end_of_stream) break;
     if (error) {
-      const auto rejection = rejection_for(error);
-      if (!rejection) co_return;
-      auto reply = to_message(error_response(rejection->status, rejection->code, rejection->message),
-                              11, false, false);
-      socket.expires_after(options_.request_timeout);
-      std::tie(error, std::ignore) = co_await http::async_write(stream, reply, kAwait);
-      if (error) co_return;
-      break;
+      if (const auto rejection = rejection_for(error)) co_await reject(*connection, *rejection, version);
+      co_return;
     }
 
-    auto reply = respond(parser.release(), connection->client_address);
+    if (request) request->body = std::move(parser.get().body());
+    auto reply = respond(request, parser.get());
     // Decided after the handler ran, so a stop() meanwhile makes this the last response.
     const bool keep_alive = reply.keep_alive() && !stopping_;
     reply.keep_alive(keep_alive);
@@ -526,15 +645,129 @@ asio::awaitable<void> Server::Impl::serve(std::shared_ptr<Connection> connection
   co_await stream.async_shutdown(kAwait);
 }
 
-Server::Impl::ResponseMessage Server::Impl::respond(http::request<http::string_body>&& message,
-                                                    const std::string& client_address) {
-  const bool head_request = message.method() == http::verb::head;
-  const unsigned version = message.version();
-  const bool keep_alive = message.keep_alive();
-  auto request = to_request(std::move(message), client_address);
+asio::awaitable<void> Server::Impl::reject(Connection& connection, const Rejection& rejection,
+                                           unsigned version) {
+  auto reply = to_message(error_response(rejection.status, rejection.code, rejection.message),
+                          version, false, false);
+  auto& socket = beast::get_lowest_layer(connection.stream);
+  socket.expires_after(options_.request_timeout);
+  auto [error, written] = co_await http::async_write(connection.stream, reply, kAwait);
+  if (error) co_return;
+  forget(&connection);
+  socket.expires_after(kCloseNotifyTimeout);
+  co_await connection.stream.async_shutdown(kAwait);
+}
+
+asio::awaitable<bool> Server::Impl::serve_streamed(std::shared_ptr<Connection> connection,
+                                                   beast::flat_buffer& buffer, HeadParser&& head,
+                                                   Request request, std::size_t limit) {
+  const http::request_header<> header = head.get();  // a copy: the parser below takes the original
+  const bool client_keeps_alive = head.keep_alive();
+  StreamedBody body(std::move(head), limit);
+  body.parser.body_limit(boost::none);  // counted by read_body_chunk, which knows the route's limit
+  body.done = body.parser.is_done();
+  body.expect_continue = !body.done && header.version() >= 11 &&
+                         beast::iequals(header[http::field::expect], "100-continue");
+  SocketBodyStream stream(*this, *connection, buffer, body);
+  request.body_stream = &stream;
+
+  // The handler runs on the pool, so its blocking reads leave the I/O threads free to fetch
+  // the bytes it waits for; this coroutine resumes on the connection's strand when it returns.
+  Response response = co_await asio::co_spawn(
+      streamed_handlers_, [this, &request]() -> asio::awaitable<Response> { co_return call_handler(request); },
+      asio::use_awaitable);
+
+  if (body.error == BodyError::broken_off) co_return false;
+  if (body.error == BodyError::too_large) {
+    response = error_response(413, "payload_too_large", "request body too large");
+  } else if (body.error == BodyError::malformed) {
+    response = error_response(400, "bad_request", "malformed request");
+  }
+  const bool whole_body_read = body.done && body.error == BodyError::none;
+  const bool keep_alive = whole_body_read && client_keeps_alive && !stopping_;
+  auto reply = to_message(std::move(response), header.version(), keep_alive,
+                          header.method() == http::verb::head);
+  auto& socket = beast::get_lowest_layer(connection->stream);
+  socket.expires_after(options_.request_timeout);
+  auto [error, written] = co_await http::async_write(connection->stream, reply, kAwait);
+  if (error) co_return false;
+  // A client still waiting for "100 Continue" sends nothing more; any other may be mid-body.
+  if (!whole_body_read && !body.expect_continue && body.error != BodyError::malformed) {
+    co_await discard_body(*connection, buffer, body);
+  }
+  co_return keep_alive;
+}
+
+asio::awaitable<BodyChunk> Server::Impl::read_body_chunk(Connection& connection, beast::flat_buffer& buffer,
+                                                         StreamedBody& body, char* out, std::size_t capacity) {
+  if (body.error != BodyError::none) co_return BodyChunk{0, body.error};
+  if (body.done) co_return BodyChunk{0, BodyError::none};
+  auto& socket = beast::get_lowest_layer(connection.stream);
+  if (body.expect_continue) {
+    body.expect_continue = false;
+    http::response<http::empty_body> go_ahead{http::status::continue_, body.parser.get().version()};
+    socket.expires_after(options_.request_timeout);
+    auto [error, written] = co_await http::async_write(connection.stream, go_ahead, kAwait);
+    if (error) {
+      body.error = BodyError::broken_off;
+      co_return BodyChunk{0, body.error};
+    }
+  }
+  // Every byte up to the limit is handed over; then one byte more tells that the body is too long.
+  const std::size_t allowed = body.limit - body.received;
+  capacity = std::min(capacity, allowed > 0 ? allowed : 1);
+  // Fill `out` (one TLS record is at most 16 KiB): each read costs the handler a round trip
+  // between threads, so fewer, fuller reads are much faster.
+  auto& slot = body.parser.get().body();
+  std::size_t filled = 0;
+  while (filled < capacity && !body.done) {
+    slot.data = out + filled;
+    slot.size = capacity - filled;
+    slot.more = true;
+    socket.expires_after(options_.request_timeout);
+    auto [error, transferred] = co_await http::async_read_some(connection.stream, buffer, body.parser, kAwait);
+    if (error == http::error::need_buffer) error = {};  // `out` is full: that is the point
+    if (error) {
+      body.error = is_parse_error(error) ? BodyError::malformed : BodyError::broken_off;
+      co_return BodyChunk{0, body.error};
+    }
+    filled = capacity - slot.size;
+    body.done = body.parser.is_done();
+  }
+  body.received += filled;
+  if (body.received > body.limit) {
+    body.error = BodyError::too_large;
+    co_return BodyChunk{0, body.error};
+  }
+  co_return BodyChunk{filled, BodyError::none};
+}
+
+asio::awaitable<void> Server::Impl::discard_body(Connection& connection, beast::flat_buffer& buffer,
+                                                 StreamedBody& body) {
+  // Bounded, so a client cannot keep a connection busy by sending on and on.
+  std::size_t budget = kDiscardBudget;
+  std::array<char, 16 * 1024> scratch;
+  auto& socket = beast::get_lowest_layer(connection.stream);
+  while (budget > 0 && !body.parser.is_done()) {
+    auto& slot = body.parser.get().body();
+    slot.data = scratch.data();
+    slot.size = std::min(scratch.size(), budget);
+    slot.more = true;
+    const std::size_t offered = slot.size;
+    socket.expires_after(kCloseNotifyTimeout);
+    auto [error, transferred] = co_await http::async_read_some(connection.stream, buffer, body.parser, kAwait);
+    if (error && error != http::error::need_buffer) co_return;
+    budget -= offered - slot.size;
+    if (offered == slot.size && transferred == 0) co_return;
+  }
+}
+
+Server::Impl::ResponseMessage Server::Impl::respond(std::optional<Request>& request,
+                                                    const http::request<http::string_body>& message) {
   Response response = request ? call_handler(*request)
                               : error_response(400, "bad_request", "malformed request target");
-  return to_message(std::move(response), version, keep_alive, head_request);
+  return to_message(std::move(response), message.version(), message.keep_alive(),
+                    message.method() == http::verb::head);
 }
 
 Response Server::Impl::call_handler(Request& request) {

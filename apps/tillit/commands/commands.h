@@ -29,11 +29,18 @@ void add_token_command(CLI::App& app, Runner& run);
 void add_approvals_command(CLI::App& app, Runner& run);
 void add_access_review_command(CLI::App& app, Runner& run);
 void add_report_command(CLI::App& app, Runner& run);
+void add_compliance_report_commands(CLI::App& app, Runner& run);  // report compliance|soa
 void add_import_command(CLI::App& app, Runner& run);
 void add_findings_command(CLI::App& app, Runner& run);
+void add_patches_command(CLI::App& app, Runner& run);   // patches add|update|list|report
+void add_duties_command(CLI::App& app, Runner& run);  // duties list|show|add|set|complete|remind
+void add_assess_command(CLI::App& app, Runner& run);    // assess list|show|set
+void add_evidence_command(CLI::App& app, Runner& run);  // evidence add|version|list|get|link
 void add_backup_command(CLI::App& app, Runner& run);   // backup key|create|verify|test
 void add_restore_command(CLI::App& app, Runner& run);
 void add_verify_command(CLI::App& app, Runner& run);
+void add_doctor_command(CLI::App& app, Runner& run);  // configuration, keys, certificate, clock
+void add_mail_command(CLI::App& app, Runner& run);  // mail outbox|send-pending
 
 // The process environment, for configuration overrides (TILLIT_*).
 std::optional<std::string> environment(const char* name);

@@ -6,6 +6,8 @@
 #include "commands.h"
 #include "tillit/services/installation.h"
 #include "tillit/services/jobs.h"
+#include "tillit/services/mail.h"
+#include "tillit/services/time_check.h"
 #include "tillit/store/database.h"
 #include "tillit/web/app.h"
 #include "tillit/web/server.h"
@@ -53,6 +55,8 @@ void add_serve_command(CLI::App& app, Runner& run) {
       options.private_key_file = config->private_key_file;
       options.threads = config->threads;
       options.max_body_bytes = config->max_request_bytes;
+      // Routes such as POST /api/v1/imports stream their bodies, with limits of their own.
+      options.streamed_body_limit = [&router](const web::Request& r) { return router.streamed_body_limit(r); };
       options.log = log_line;
       // Unknown pages get an HTML error page, unknown API paths a JSON error body.
       router.set_error_responder(web::error_page_or_json);
@@ -70,8 +74,26 @@ void add_serve_command(CLI::App& app, Runner& run) {
         do {
           for (const auto& r : services::run_due_jobs(**inst, services::builtin_jobs(), holder, services::now_utc()))
             if (r.ran) log_line("job " + r.job + " (" + r.slot + "): " + r.outcome);
+          if (auto sent = services::deliver_due_mail(**inst); !sent.empty()) log_line(sent);
           std::unique_lock lock(mutex);
           wake.wait_for(lock, stop, std::chrono::seconds(30), [] { return false; });
+        } while (!stop.stop_requested());
+      });
+      // The clock against the common time source (annex req. 30): measured by this instance at
+      // start and every five minutes for /healthz; a change of state is logged.
+      std::jthread clock_watch([time = config->time](std::stop_token stop) {
+        std::mutex mutex;
+        std::condition_variable_any wake;
+        std::string logged_state;
+        do {
+          auto report = services::check_clock(time);
+          if (report.state != logged_state) {
+            log_line(std::string(report.state == "ok" ? "clock: " : "warning: clock: ") + report.summary);
+            logged_state = report.state;
+          }
+          services::remember_clock_check(std::move(report));
+          std::unique_lock lock(mutex);
+          wake.wait_for(lock, stop, std::chrono::minutes(5), [] { return false; });
         } while (!stop.stop_requested());
       });
       const std::string host = config->listen_address.find(':') != std::string::npos ? "[" + config->listen_address + "]"
@@ -83,6 +105,8 @@ void add_serve_command(CLI::App& app, Runner& run) {
       server.run();
       scheduler.request_stop();
       scheduler.join();
+      clock_watch.request_stop();
+      clock_watch.join();
       log_line("stopped");
       return 0;
     };

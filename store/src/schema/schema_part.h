@@ -25,7 +25,6 @@ struct Part {
 const Part& compliance_part();  // requirement assessments, evidence (version 6)
 const Part& duties_part();      // recurring duties and their completions (version 7)
 const Part& incidents_part();   // outgoing mail, incidents, notices, breaches, alerts (version 8)
-const Part& registers_part();   // risks, assets, suppliers, changes, policies, training (version 9)
-const Part& privacy_part();     // data-subject rights, consents, erasure (version 10)
+const Part& patches_part();     // security updates per asset (version 9)
 
 }  // namespace tillit::store::schema

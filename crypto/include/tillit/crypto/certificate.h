@@ -3,6 +3,8 @@
 // with SIGHUP); the self-signed one is only a safe default.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,5 +19,9 @@ struct CertificateAndKey {
 // addresses as subjectAltName entries (the first DNS name is also the common name).
 CertificateAndKey generate_self_signed_certificate(const std::vector<std::string>& dns_names,
                                                    const std::vector<std::string>& ip_addresses, int valid_days);
+
+// The end of the first certificate's validity in a PEM file's text (seconds since the Unix
+// epoch); nullopt when the text holds no readable certificate.
+std::optional<std::chrono::sys_seconds> certificate_not_after(const std::string& pem);
 
 }  // namespace tillit::crypto

@@ -146,4 +146,21 @@ struct RestoreTestReport {
 Result<RestoreTestReport> test_restore(Installation& inst, const Actor& actor, const std::filesystem::path& archive,
                                        const crypto::SecretBytes& backup_key);
 
+// ---- schedule -------------------------------------------------------------------------------
+
+struct ScheduledBackupReport {
+  BackupReport backup;
+  std::vector<std::filesystem::path> removed;  // archives past retention, deleted
+};
+
+// The daily job's work (config `backup_*`): a backup into backup_destination with the
+// installation's backup key, checked with verify_backup, then the archives past retention
+// deleted (only when the new one verified, and never the newest keep_at_least). Records
+// "backup.prune" with the names removed. Fails when scheduled backups are not configured or
+// the backup key is missing.
+Result<ScheduledBackupReport> run_scheduled_backup(Installation& inst, const Actor& actor, Timestamp now);
+
+// The time in an archive's name (tillit-backup-20261123T174512.345Z.tbk), if it is one.
+std::optional<Timestamp> archive_time(const std::filesystem::path& file);
+
 }  // namespace tillit::services

@@ -3,10 +3,12 @@
 // known (for instance a pasted password) is rejected rather than silently kept in plain text.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "tillit/core/password_policy.h"
 #include "tillit/core/result.h"
@@ -35,6 +37,38 @@ struct FederationSettings {
   bool enabled() const { return !issuer.empty(); }
 };
 
+// Outgoing mail (services/mail.h): SMTP with STARTTLS (or TLS from the first byte on port 465),
+// TLS 1.2 or newer and a verified certificate, always. Off unless smtp_host is set. The
+// password lives in a 0600 file whose path is given here, never in this file.
+struct MailSettings {
+  std::string host;                  // smtp_host
+  unsigned short port = 587;         // smtp_port
+  std::string from;                  // smtp_from: the sender address
+  std::string username;              // smtp_username (optional: no authentication without it)
+  std::string password_file;         // smtp_password_file (relative: to the data directory)
+  std::string ca_file;               // smtp_ca_file: the server's CA bundle, if not a public CA
+  std::string tls = "starttls";      // smtp_tls: starttls, or implicit (TLS from the start)
+  std::vector<std::string> security_contacts;  // customer_security_contacts: vulnerability notices
+  bool enabled() const { return !host.empty(); }
+};
+
+// The common time source (annex req. 30: GPS or Swedish UTC). Tillit measures its own clock's
+// offset to it with SNTP; Netnod's Stockholm server distributes Swedish UTC by default.
+struct TimeSettings {
+  std::string source = "sth1.ntp.se";   // time_source: HOST or HOST:PORT
+  std::chrono::milliseconds max_offset{500};  // time_max_offset_ms: warn beyond this
+};
+
+// Scheduled backups (annex req. 22): a daily encrypted archive into a directory meant to be
+// separate storage, pruned by age but never below the newest few. Off unless a destination
+// is set.
+struct BackupSettings {
+  std::filesystem::path destination;         // backup_destination: an absolute directory
+  std::chrono::days keep_for{35};            // backup_retention_days
+  unsigned keep_at_least = 7;                // backup_keep_at_least: the newest archives always kept
+  bool enabled() const { return !destination.empty(); }
+};
+
 struct Config {
   std::filesystem::path data_dir;
   std::string listen_address = "127.0.0.1";
@@ -47,8 +81,16 @@ struct Config {
   std::string database_url;
   unsigned database_pool_size = 8;
   std::size_t max_request_bytes = 1 << 20;
+  // evidence_max_mb: the largest evidence file accepted (1-10240 MiB), checked while streaming.
+  std::uint64_t evidence_max_bytes = std::uint64_t{100} << 20;
+  // import_max_mb: the largest scanner report POST /api/v1/imports accepts (1-10240 MiB),
+  // checked while streaming; every other request body stays within max_request_bytes.
+  std::uint64_t import_max_bytes = std::uint64_t{512} << 20;
   IdentitySettings identity;
   FederationSettings federation;
+  TimeSettings time;
+  BackupSettings backup;
+  MailSettings mail;
 
   // How users reach Tillit: public_url, or https://localhost:PORT.
   std::string base_url() const;
@@ -59,6 +101,8 @@ struct Config {
   std::filesystem::path config_file() const { return data_dir / "tillit.yaml"; }
 };
 
+// Reads time_source: "HOST" (port 123) or "HOST:PORT".
+Status parse_time_source(std::string_view text, std::string& host, unsigned short& port);
 // Reads "HOST:PORT" ("127.0.0.1:8443", "[::1]:0", "0.0.0.0:443").
 Status parse_listen(std::string_view text, std::string& address, unsigned short& port);
 

@@ -2,9 +2,11 @@
 // requirement 30 asks for one common time source), version. Served at /healthz.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "tillit/services/installation.h"
+#include "tillit/services/time_check.h"
 
 namespace tillit::services {
 
@@ -15,6 +17,7 @@ struct Health {
   std::string clock_state;     // "synchronized", "unsynchronized" or "unknown"
   long clock_max_error_ms = -1;
   std::string time;            // the server's UTC time, RFC 3339
+  std::optional<ClockReport> clock_measurement;  // the latest offset to the time source, if measured
 
   bool healthy() const { return database_state == "ok"; }
 };

@@ -23,10 +23,19 @@ void add_identity_api(AppRoutes& routes);
 void add_sign_in_pages(AppRoutes& routes);
 void add_access_review_api(AppRoutes& routes);
 void add_access_review_pages(AppRoutes& routes);
+void add_findings_pages(AppRoutes& routes);  // /findings, /findings/{id}, /patches
 void add_findings_api(AppRoutes& routes);  // /api/v1/imports, /api/v1/findings
+void add_patches_api(AppRoutes& routes);   // /api/v1/patches, /api/v1/reports/patch-latency
+void add_compliance_api(AppRoutes& routes);  // /api/v1/assessments, /api/v1/evidence
+void add_compliance_pages(AppRoutes& routes);  // /assessments/{catalog}/{id}, /evidence, /evidence/{id}
+void add_mail_api(AppRoutes& routes);      // /api/v1/mail/outbox, /api/v1/mail/send-pending
+void add_duties_api(AppRoutes& routes);    // /api/v1/duties, /api/v1/calendar-feed, /calendar/{token}.ics
 void add_admin_pages(AppRoutes& routes);     // /admin/users, /admin/users/{username}
 void add_approval_pages(AppRoutes& routes);  // /admin/approvals
 void add_account_pages(AppRoutes& routes);   // /account and its API tokens
+void add_duty_pages(AppRoutes& routes);      // /duties, /duties/{id}, /account/calendar
+void add_report_api(AppRoutes& routes);      // /api/v1/reports/compliance, /api/v1/reports/soa
+void add_report_pages(AppRoutes& routes);    // /reports
 
 // Errors are JSON for /api/ and /healthz, a readable HTML page elsewhere.
 Response error_page_or_json(const Request& request, int status, std::string_view code, std::string_view message);

@@ -38,6 +38,70 @@ class Headers {
   std::vector<Field> fields_;
 };
 
+// Why a streamed request body (BodyStream) cannot be read any further.
+enum class BodyError {
+  none,
+  too_large,   // the body passed the route's limit: the server answers 413 payload_too_large
+  malformed,   // broken chunked framing: the server answers 400 bad_request
+  broken_off,  // the client closed the connection or stalled for request_timeout, or the
+               // server is dropping connections at shutdown: the connection is closed unanswered
+};
+
+// What one BodyStream::read produced: `size` bytes, or an error (then `size` is 0).
+struct BodyChunk {
+  std::size_t size = 0;
+  BodyError error = BodyError::none;
+  bool ok() const { return error == BodyError::none; }
+};
+
+// A request body the handler pulls from the connection while the client is still sending it,
+// for routes registered with a streamed body (Router::add with StreamedBody, or
+// AppRoutes::add_streamed). Only the bytes the handler asks for are in memory.
+//
+//   char buffer[64 * 1024];
+//   for (;;) {
+//     const BodyChunk chunk = request.body_stream->read(buffer, sizeof buffer);
+//     if (!chunk.ok()) return roll_back_and_fail(chunk.error);  // write nothing
+//     if (chunk.size == 0) break;                                // the whole body arrived
+//     consume(std::string_view(buffer, chunk.size));
+//   }
+//
+// The server decides the answer after a failed read: whatever the handler returns, a too-large
+// body gets 413 and malformed framing 400, and a broken-off client gets nothing; so the
+// handler need only undo its work. A handler that answers before reading to the end (a refusal)
+// gets its response sent with "Connection: close". "Expect: 100-continue" is answered on the
+// first read, so a refused client never sends its body.
+//
+// Thread safety: read() blocks until bytes arrive; call it only from the handler's thread,
+// and only while the handler runs (the stream belongs to the request).
+class BodyStream {
+ public:
+  virtual ~BodyStream() = default;
+  // Copies up to `capacity` (> 0) bytes of the body into `buffer`. size 0 without an error:
+  // the end of the body. After an error every further read returns the same error.
+  virtual BodyChunk read(char* buffer, std::size_t capacity) = 0;
+  // The route's limit in bytes; a body longer than this fails with too_large.
+  virtual std::size_t limit() const = 0;
+  // The Content-Length the client announced; nullopt for a chunked body.
+  virtual std::optional<std::size_t> content_length() const = 0;
+};
+
+// A BodyStream over bytes in memory, for tests of streamed handlers without a server. The
+// bytes must outlive it. Fails with too_large once more than `limit` bytes were read.
+class MemoryBodyStream final : public BodyStream {
+ public:
+  explicit MemoryBodyStream(std::string_view bytes, std::size_t limit = static_cast<std::size_t>(-1))
+      : bytes_(bytes), limit_(limit) {}
+  BodyChunk read(char* buffer, std::size_t capacity) override;
+  std::size_t limit() const override { return limit_; }
+  std::optional<std::size_t> content_length() const override { return bytes_.size(); }
+
+ private:
+  std::string_view bytes_;
+  std::size_t limit_;
+  std::size_t offset_ = 0;
+};
+
 struct Request {
   std::string method;  // case-sensitive, as sent: "GET", "POST", ...
   std::string target;  // as sent, e.g. "/api/v1/risks?owner=ana%20lima"
@@ -45,8 +109,11 @@ struct Request {
   std::map<std::string, std::string> query;   // percent-decoded; the first of repeated names wins
   std::map<std::string, std::string> params;  // percent-decoded path parameters, set by Router
   Headers headers;
-  std::string body;
+  std::string body;  // the whole body; empty for a route with a streamed body
   std::string client_address;  // peer IP address, e.g. "127.0.0.1" or "::1"
+  // Set (and `body` left empty) only for a route registered with a streamed body; the server
+  // owns it, and it lives as long as the handler runs.
+  BodyStream* body_stream = nullptr;
 
   std::optional<std::string> header(std::string_view name) const { return headers.get(name); }
 };

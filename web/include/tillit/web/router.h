@@ -15,6 +15,8 @@
 #define TILLIT_WEB_ROUTER_H_
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +30,12 @@ namespace tillit::web {
 using RouteErrorResponder =
     std::function<Response(const Request& request, int status, std::string_view code, std::string_view message)>;
 
+// Marks a route whose request body is streamed to the handler (Request::body_stream) instead
+// of read whole first, with its own limit in bytes (the server's max_body_bytes does not apply).
+struct StreamedBody {
+  std::size_t max_bytes;
+};
+
 class Router {
  public:
   Router();
@@ -35,6 +43,15 @@ class Router {
   // Throws std::invalid_argument when `method` is empty, `pattern` is malformed, or the
   // route would clash with an existing one (same method, same pattern up to parameter names).
   void add(std::string method, std::string pattern, Handler handler);
+  // The same for a route with a streamed body, up to `streamed.max_bytes`. (Throws also when
+  // max_bytes is 0.)
+  void add(std::string method, std::string pattern, Handler handler, StreamedBody streamed);
+
+  // The body limit of the route `head` (method and path; no body yet) would be dispatched to,
+  // when that route streams its body; nullopt otherwise. Give it to the server as
+  // ServerOptions::streamed_body_limit:
+  //   options.streamed_body_limit = [&router](const Request& r) { return router.streamed_body_limit(r); };
+  std::optional<std::size_t> streamed_body_limit(const Request& head) const;
 
   // Replaces json_error as the source of 400, 404 and 405 responses (empty: json_error).
   void set_error_responder(RouteErrorResponder responder);
@@ -57,7 +74,13 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     Handler handler;
+    std::optional<std::size_t> streamed_limit;  // set for a route with a streamed body
   };
+
+  // The route `request` goes to, or nullptr with *status (400, 404 or 405) saying why not;
+  // fills `allowed_methods` for a 405 and `segments` with the decoded path.
+  const Route* find(const Request& request, std::vector<std::string>& segments,
+                    std::set<std::string>& allowed_methods, int* status) const;
 
   // Whether `route` matches the decoded path `segments`; fills `params` when it does.
   static bool matches(const Route& route, const std::vector<std::string>& segments,

@@ -11,7 +11,8 @@
 // in that order. stop() and reload_certificate() may be called from any thread, including
 // from a handler, once start() has returned. port() may be called from any thread after
 // start(). The handler runs concurrently on up to `threads` threads and must be thread-safe;
-// a handler that blocks occupies one of them. Destroy the Server only after run() returned
+// a handler that blocks occupies one of them. Handlers of streamed bodies (see
+// streamed_body_limit) run on up to `threads` further threads of their own. Destroy the Server only after run() returned
 // (or when run() was never called). A Server runs once: it cannot be restarted after stop().
 #ifndef TILLIT_WEB_SERVER_H_
 #define TILLIT_WEB_SERVER_H_
@@ -21,6 +22,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,8 +41,19 @@ struct ServerOptions {
   std::filesystem::path private_key_file;  // unencrypted PEM key
   unsigned threads = 2;                    // I/O and handler threads; at least 1
   std::size_t max_body_bytes = 1 << 20;    // larger request bodies get 413
+  // Which requests have a streamed body, and its limit: called with the request line and
+  // header (Request::body empty) before any of the body is read; nullopt means "read the body
+  // whole, up to max_body_bytes". Usually Router::streamed_body_limit. Empty: none streams.
+  //
+  // For a streamed request the handler runs at once (so it can authenticate and authorize
+  // before taking a byte of the body) on a separate pool of `threads` threads, pulling the body
+  // through Request::body_stream as the client sends it; memory stays at what it asks for. A
+  // Content-Length above the limit gets 413 before the handler runs; a chunked body that
+  // passes it fails the handler's next read (BodyStream has the rules).
+  std::function<std::optional<std::size_t>(const Request& head)> streamed_body_limit;
   // Limit for the TLS handshake, for receiving each request (header and body together), for
-  // sending each response, and for an idle keep-alive connection.
+  // sending each response, and for an idle keep-alive connection. A streamed body may take
+  // longer in all, but each of its reads must make progress within this limit.
   std::chrono::seconds request_timeout{30};
   // After stop(), how long requests already being handled may take before the server drops
   // every connection and run() returns.
