@@ -24,7 +24,7 @@ fi
 fuzz_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$fuzz_dir/.." && pwd)"
 build="${BUILD_DIR:-$root/build-fuzz}"
-all_targets="fuzz_catalog_yaml fuzz_config_yaml fuzz_audit_export fuzz_timestamp fuzz_http_request fuzz_cvss fuzz_oidc_token fuzz_ingest_json fuzz_ingest_xml fuzz_sntp"
+all_targets="fuzz_catalog_yaml fuzz_config_yaml fuzz_audit_export fuzz_timestamp fuzz_http_request fuzz_cvss fuzz_oidc_token fuzz_ingest_json fuzz_ingest_xml fuzz_sntp fuzz_multipart"
 targets="${FUZZ_TARGETS:-$all_targets}"
 export CC="${CC:-clang-14}" CXX="${CXX:-clang++-14}"
 

@@ -31,11 +31,7 @@ constexpr PermissionName kPermissionNames[] = {
     {Permission::findings_import, "findings_import"},   {Permission::findings_triage, "findings_triage"},
     {Permission::findings_accept, "findings_accept"},
     {Permission::compliance_read, "compliance_read"},   {Permission::compliance_manage, "compliance_manage"},
-    {Permission::evidence_upload, "evidence_upload"},   {Permission::incidents_read, "incidents_read"},
-    {Permission::incidents_manage, "incidents_manage"}, {Permission::incidents_notify, "incidents_notify"},
-    {Permission::breach_assess, "breach_assess"},       {Permission::alerts_ingest, "alerts_ingest"},
-    {Permission::registers_read, "registers_read"},     {Permission::registers_manage, "registers_manage"},
-    {Permission::risks_accept, "risks_accept"},         {Permission::privacy_manage, "privacy_manage"},
+    {Permission::evidence_upload, "evidence_upload"},
 };
 
 }  // namespace
@@ -117,17 +113,6 @@ const std::vector<std::pair<Permission, std::vector<Role>>>& permission_table() 
       {Permission::compliance_read, {R::auditor, R::engineer, R::security_manager, R::data_protection_officer}},
       {Permission::compliance_manage, {R::security_manager}},
       {Permission::evidence_upload, {R::engineer, R::security_manager, R::data_protection_officer}},
-      // Incidents and their notices are the customer's to see; breaches are the DPO's to assess.
-      {Permission::incidents_read, {R::auditor, R::engineer, R::security_manager, R::data_protection_officer}},
-      {Permission::incidents_manage, {R::engineer, R::security_manager, R::data_protection_officer}},
-      {Permission::incidents_notify, {R::security_manager, R::data_protection_officer}},
-      {Permission::breach_assess, {R::data_protection_officer, R::security_manager}},
-      {Permission::alerts_ingest, {R::engineer, R::security_manager}},
-      {Permission::registers_read, {R::auditor, R::engineer, R::security_manager, R::data_protection_officer}},
-      {Permission::registers_manage, {R::engineer, R::security_manager, R::data_protection_officer}},
-      {Permission::risks_accept, {R::security_manager}},
-      // Personal data about individuals: only the data protection officer searches and erases it.
-      {Permission::privacy_manage, {R::data_protection_officer}},
   };
   return table;
 }

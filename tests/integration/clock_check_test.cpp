@@ -54,8 +54,13 @@ class ChronyServer {
   ~ChronyServer() {
     std::ifstream pid_file(dir_ / "chronyd.pid");
     pid_t pid = 0;
-    if (pid_file >> pid && pid > 0) ::kill(pid, SIGTERM);
-    fs::remove_all(dir_);
+    if (pid_file >> pid && pid > 0) {
+      ::kill(pid, SIGTERM);
+      // chronyd writes its drift file as it exits: wait for it (it is not our child, so poll).
+      for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
   }
   static const char* chronyd() { return "/usr/sbin/chronyd"; }
   const std::string& failure() const { return failure_; }
@@ -82,7 +87,8 @@ class ClockCheck : public ::testing::Test {
   }
   void TearDown() override {
     chrony_.reset();
-    fs::remove_all(base_);
+    std::error_code ignored;
+    fs::remove_all(base_, ignored);
   }
   void use_time_source(const std::string& source) {
     std::ofstream(data_ / "tillit.yaml", std::ios::app) << "time_source: " << source << "\n";

@@ -243,6 +243,38 @@ TEST_F(EvidenceApi, PagesShowTheAssessmentAndTakeTheFormFromTheManagerOnly) {
   auto list = auditor.get("/evidence?lang=en");
   ASSERT_EQ(list.status, 200);
   EXPECT_NE(list.body.find("SHA-256"), std::string::npos);
+  EXPECT_EQ(list.body.find("Upload evidence"), std::string::npos);  // no upload form for the auditor
+  EXPECT_EQ(auditor.post_multipart("/evidence", {{"title", "x"}}, "x.txt", "text/plain", "x").status, 403);
+
+  // The manager uploads through the page's form: the file lands encrypted with its SHA-256.
+  list = manager.get("/evidence?lang=en");
+  EXPECT_NE(list.body.find("Upload evidence"), std::string::npos);
+  const std::string content = "Återläsningstest genomfört 2026-11-20\r\n--not a boundary\r\n" + std::string(300000, 'z');
+  auto uploaded = manager.post_multipart(
+      "/evidence?lang=en",
+      {{"title", "Återläsningstest via formulär"}, {"description", ""}, {"valid_until", "2027-11-30"}, {"requirement", "K22"}},
+      "återläsning.txt", "text/plain", content);
+  ASSERT_EQ(uploaded.status, 303) << uploaded.body.substr(0, 400);
+  const auto location = uploaded.header("Location").value_or("");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(location, m, std::regex("^/evidence/([0-9]+)"))) << location;
+  auto stored = call(auditor_, "GET", "/api/v1/evidence/" + m[1].str());
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  const auto j = json::parse(stored.body);
+  EXPECT_EQ(j["title"], "Återläsningstest via formulär");
+  auto file = call(auditor_, "GET", "/api/v1/evidence/" + m[1].str() + "/content");
+  ASSERT_EQ(file.status, 200);
+  EXPECT_EQ(file.body, content);
+
+  // A form without a file, or with a date that is not one, stores nothing and says why.
+  const auto before = evidence_total();
+  auto bad = manager.post_multipart("/evidence?lang=en", {{"title", "Fel"}, {"valid_until", "2027-02-30"}}, "a.txt",
+                                    "text/plain", "a");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("valid_until"), std::string::npos) << bad.body.substr(0, 400);
+  auto empty = manager.post_multipart("/evidence?lang=en", {{"title", "Tom"}}, "", "application/octet-stream", "");
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(evidence_total(), before);
 }
 
 class EvidenceCli : public ::testing::Test {

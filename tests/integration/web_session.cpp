@@ -83,6 +83,22 @@ HttpReply WebSession::post_form(const std::string& target, const std::map<std::s
   return exchange(web::testing::http_request("POST", target, form_body(all), headers));
 }
 
+HttpReply WebSession::post_multipart(const std::string& target,
+                                     const std::vector<std::pair<std::string, std::string>>& fields,
+                                     const std::string& filename, const std::string& content_type,
+                                     const std::string& content) {
+  const std::string boundary = "----TillitTestBoundary4f9c2a";
+  std::string body;
+  for (const auto& [name, value] : fields)
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
+  body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename +
+          "\"\r\nContent-Type: " + content_type + "\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
+  std::string headers = "Content-Type: multipart/form-data; boundary=" + boundary + "\r\nOrigin: https://localhost\r\n";
+  if (!cookie.empty()) headers += "Cookie: __Host-tillit-session=" + cookie + "\r\n";
+  const std::string with_token = target + (target.find('?') == std::string::npos ? "?" : "&") + "csrf_token=" + csrf;
+  return exchange(web::testing::http_request("POST", with_token, body, headers));
+}
+
 HttpReply WebSession::send_json(const std::string& method, const std::string& target, const std::string& body) {
   std::string headers = "Content-Type: application/json\r\nOrigin: https://localhost\r\nX-CSRF-Token: " + csrf + "\r\n";
   if (!cookie.empty()) headers += "Cookie: __Host-tillit-session=" + cookie + "\r\n";

@@ -22,6 +22,10 @@ class WebSession {
   // A form post carrying the current CSRF token (unless `with_csrf` is false).
   HttpReply post_form(const std::string& target, const std::map<std::string, std::string>& fields,
                       bool with_csrf = true);
+  // A file upload as a browser's form sends it (multipart/form-data): the text fields in
+  // order, then the file; the CSRF token goes in the action URL, as the upload form has it.
+  HttpReply post_multipart(const std::string& target, const std::vector<std::pair<std::string, std::string>>& fields,
+                           const std::string& filename, const std::string& content_type, const std::string& content);
   // Any request with a JSON body and the CSRF header.
   HttpReply send_json(const std::string& method, const std::string& target, const std::string& body);
 

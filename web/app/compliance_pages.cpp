@@ -6,11 +6,13 @@
 // redirect. Rules and authorization: services/assessments.h, services/evidence.h.
 #include <sstream>
 
+#include "api_support.h"
 #include "identity.h"
 #include "page_support.h"
 #include "tillit/services/assessments.h"
 #include "tillit/services/evidence.h"
 #include "tillit/web/app.h"
+#include "tillit/web/multipart.h"
 #include "view.h"
 
 namespace tillit::web {
@@ -114,6 +116,70 @@ Response assessment_page(Request& r, const Identity& who, services::Installation
   return render(r, &who, status, "assessment", view, v->requirement_id + " " + v->title, "catalog");
 }
 
+// The evidence list, with the upload form for those who may upload (and what went wrong
+// with the last upload, if anything).
+Response evidence_list_page(Request& r, const Identity& who, services::Installation& inst, int status,
+                            const std::string& error) {
+  std::int64_t total = 0;
+  auto all = EvidenceService(inst).list(who.actor, 1, 500, &total);
+  if (!all) return error_page(r, http_status(all.error().code), all.error().message, &who);
+  list items;
+  for (const auto& e : *all) {
+    data row{data::type::object};
+    row.set("id", std::to_string(e.record.id));
+    row.set("title", e.record.title);
+    row.set("file_name", e.latest ? e.latest->file_name : "–");
+    row.set("version", e.latest ? std::to_string(e.latest->version) : "–");
+    row.set("sha256", e.latest ? e.latest->sha256 : "–");
+    row.set("valid_until", or_dash(e.record.valid_until));
+    row.set("current", yes_no(r, e.current));
+    items.push_back(row);
+  }
+  data view{data::type::object};
+  view.set("items", items);
+  view.set("count", std::to_string(all->size()) + " / " + std::to_string(total));
+  view.set("can_upload", flag(services::authorize(who.actor, Permission::evidence_upload).ok()));
+  view.set("csrf_token", who.session ? who.session->csrf_token : std::string());
+  view.set("lang", language_of(r));
+  view.set("has_error", flag(!error.empty()));
+  view.set("error", error);
+  view.set("max_mb", std::to_string(inst.config().evidence_max_bytes >> 20));
+  return render(r, &who, status, "evidence_list", view, t(r, "ev_nav"), "catalog");
+}
+
+// A browser's upload (multipart/form-data, streamed): the form's text fields come first, then
+// the file, which goes on to the evidence service as it arrives. One transaction: an error
+// stores nothing and shows the list again with the message.
+Response upload_from_form(Request& r, const Identity& who, services::Installation& inst) {
+  auto boundary = multipart_boundary(r.header("Content-Type").value_or(""));
+  if (!boundary) return evidence_list_page(r, who, inst, 400, boundary.error().message);
+  MultipartReader form(*r.body_stream, *boundary);
+  services::NewEvidence e;
+  constexpr std::size_t kMaxField = 4000;
+  for (;;) {
+    auto part = form.next_part();
+    if (!part) return evidence_list_page(r, who, inst, 400, part.error().message);
+    if (!*part) return evidence_list_page(r, who, inst, 400, t(r, "ev_upload_no_file"));
+    if ((*part)->is_file) {
+      if ((*part)->name != "file") return evidence_list_page(r, who, inst, 400, t(r, "ev_upload_no_file"));
+      e.file = {(*part)->filename, (*part)->content_type == "application/octet-stream" ? "" : (*part)->content_type};
+      break;
+    }
+    auto value = form.read_text(kMaxField);
+    if (!value) return evidence_list_page(r, who, inst, 400, value.error().message);
+    const auto& name = (*part)->name;
+    if (name == "title") e.title = *value;
+    else if (name == "description") e.description = *value;
+    else if (name == "valid_until") e.valid_until = *value;
+    else if (name == "requirement") e.requirements = api::list_of(*value);
+  }
+  auto added = EvidenceService(inst).add(who.actor, e, [&form](char* buffer, std::size_t capacity) {
+    return form.read(buffer, capacity);
+  });
+  if (!added) return evidence_list_page(r, who, inst, http_status(added.error().code), added.error().message);
+  return Response::redirect("/evidence/" + std::to_string(added->record.id) + "?lang=" + language_of(r));
+}
+
 }  // namespace
 
 void add_compliance_pages(AppRoutes& routes) {
@@ -150,26 +216,11 @@ void add_compliance_pages(AppRoutes& routes) {
   });
 
   routes.add("GET", "/evidence", Permission::compliance_read, [&inst](Request& r, const Identity& who) {
-    std::int64_t total = 0;
-    auto all = EvidenceService(inst).list(who.actor, 1, 500, &total);
-    if (!all) return error_page(r, http_status(all.error().code), all.error().message, &who);
-    list items;
-    for (const auto& e : *all) {
-      data row{data::type::object};
-      row.set("id", std::to_string(e.record.id));
-      row.set("title", e.record.title);
-      row.set("file_name", e.latest ? e.latest->file_name : "–");
-      row.set("version", e.latest ? std::to_string(e.latest->version) : "–");
-      row.set("sha256", e.latest ? e.latest->sha256 : "–");
-      row.set("valid_until", or_dash(e.record.valid_until));
-      row.set("current", yes_no(r, e.current));
-      items.push_back(row);
-    }
-    data view{data::type::object};
-    view.set("items", items);
-    view.set("count", std::to_string(all->size()) + " / " + std::to_string(total));
-    return render(r, &who, 200, "evidence_list", view, t(r, "ev_nav"), "catalog");
+    return evidence_list_page(r, who, inst, 200, "");
   });
+
+  routes.add_streamed("POST", "/evidence", Permission::evidence_upload, inst.config().evidence_max_bytes + (64 << 10),
+                      [&inst](Request& r, const Identity& who) { return upload_from_form(r, who, inst); });
 
   routes.add("GET", "/evidence/{id}", Permission::compliance_read, [&inst](Request& r, const Identity& who) {
     const auto id = pages::positive_number(r.params.at("id"));

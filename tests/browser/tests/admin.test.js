@@ -285,10 +285,11 @@ describe('account administration in the browser', { timeout: 300_000 }, () => {
     await page2.getByRole('link', { name: 'Byt lösenord' }).waitFor();
 
     const create = region('Skapa en API-nyckel', page2);
-    // Only what the account itself may do: an engineer reads the catalogue and handles vulnerabilities.
+    // Only what the account itself may do: an engineer reads the catalogue and the compliance
+    // register, handles vulnerabilities and uploads evidence.
     const offered = await create.getByRole('checkbox').evaluateAll((boxes) => boxes.map((b) => b.labels[0].textContent.trim()));
     assert.deepEqual(offered, ['läsa kravkataloger', 'se sårbarheter och importer', 'importera skanningsrapporter',
-      'hantera sårbarheter']);
+      'hantera sårbarheter', 'läsa efterlevnad och bevis', 'ladda upp bevis']);
     await create.getByLabel('Vad nyckeln är till för').fill('CI-import');
     await create.getByLabel('läsa kravkataloger').check();
     await create.getByLabel('Giltighetstid i dagar').fill('30');

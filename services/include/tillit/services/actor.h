@@ -48,15 +48,6 @@ enum class Permission {
   compliance_read,    // requirement status, evidence, duties and the compliance reports
   compliance_manage,  // assess requirements, manage duties and catalogues' activation
   evidence_upload,    // upload evidence and complete duties with it
-  incidents_read,     // incidents, their notices and the breach register
-  incidents_manage,   // record and work incidents, triage alerts, run exercises
-  incidents_notify,   // send a notice to the customer or the supervisory authority
-  breach_assess,      // assess a personal-data breach (GDPR art. 33, 34)
-  alerts_ingest,      // post monitoring alerts (an API token for the alerting system)
-  registers_read,     // risks, assets, suppliers, changes, policies, training
-  registers_manage,   // create and change records in those registers
-  risks_accept,       // accept a high risk or approve a change for someone else
-  privacy_manage,     // data-subject rights: search, extract, rectify, restrict, erase
 };
 
 const char* to_string(Permission p);
