@@ -18,6 +18,18 @@
 #include "tillit/web/server.h"
 #include "tls_test_support.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
 namespace tillit::web {
 namespace {
 
@@ -369,7 +381,9 @@ TEST_F(StreamedBodyTest, TwoHundredMegabyteUploadInFlatMemory) {
   const std::size_t after = peak_rss_kib();
   std::cout << "[ measure  ] 200 MB streamed upload: peak RSS " << before / 1024 << " MiB before, " << after / 1024
             << " MiB after\n";
-  if (before > 0) {
+  // AddressSanitizer keeps freed memory in quarantine (up to 256 MiB), so under it the peak
+  // RSS says nothing about what the server holds; the plain build checks it.
+  if (before > 0 && !kAddressSanitizer) {
     EXPECT_LT(after - before, 32u * 1024) << "peak RSS grew by " << (after - before) / 1024 << " MiB";
   }
 }
