@@ -15,6 +15,7 @@ namespace tillit::web {
 
 namespace {
 
+using api::download;
 using api::query;
 using api::path_id;
 using api::body_of;
@@ -29,17 +30,6 @@ using services::Permission;
 
 
 
-
-// A report as a download; the file name is ours (ASCII), never taken from the request.
-Response file_response(const services::ReportFile& f) {
-  Response res;
-  res.status = 200;
-  res.content_type = f.content_type;
-  res.body = f.content;
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + f.filename + "\"");
-  if (!f.csv_sha256.empty()) res.headers.emplace_back("X-Tillit-CSV-SHA256", f.csv_sha256);
-  return res;
-}
 
 }  // namespace
 
@@ -107,7 +97,7 @@ void add_access_review_api(AppRoutes& routes) {
                if (!lang) return error_json(lang.error());
                auto file = AccessReviewService(inst).report(who.actor, *id, *format, *lang);
                if (!file) return error_json(file.error());
-               return file_response(*file);
+               return download(*file);
              });
 
   routes.add("GET", "/api/v1/reports/privileged-roles", Permission::identity_reports,
@@ -128,7 +118,7 @@ void add_access_review_api(AppRoutes& routes) {
                }
                auto file = reports.privileged_roles_file(who.actor, from, to, *format, *lang);
                if (!file) return error_json(file.error());
-               return file_response(*file);
+               return download(*file);
              });
 }
 

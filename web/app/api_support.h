@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tillit/core/result.h"
+#include "tillit/services/identity_reports.h"
 #include "tillit/web/app.h"
 #include "tillit/web/http.h"
 
@@ -83,6 +84,17 @@ inline Result<bool> true_or_false(const Request& r, const char* name) {
 // One page of a list, with the paging facts every list answer carries.
 inline json page_json(json items, std::int64_t page, std::int64_t per_page, std::int64_t total) {
   return {{"items", std::move(items)}, {"page", page}, {"per_page", per_page}, {"total", total}};
+}
+
+// A report as a download; the file name is ours (ASCII), never taken from the request.
+inline Response download(const services::ReportFile& f) {
+  Response res;
+  res.status = 200;
+  res.content_type = f.content_type;
+  res.body = f.content;
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + f.filename + "\"");
+  if (!f.csv_sha256.empty()) res.headers.emplace_back("X-Tillit-CSV-SHA256", f.csv_sha256);
+  return res;
 }
 
 }  // namespace tillit::web::api

@@ -11,19 +11,9 @@ namespace tillit::web {
 
 namespace {
 
+using api::download;
 using api::query;
 using api::error_json;
-
-// A report as a download; the file name is ours (ASCII), never taken from the request.
-Response download(const services::ReportFile& f) {
-  Response res;
-  res.status = 200;
-  res.content_type = f.content_type;
-  res.body = f.content;
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + f.filename + "\"");
-  if (!f.csv_sha256.empty()) res.headers.emplace_back("X-Tillit-CSV-SHA256", f.csv_sha256);
-  return res;
-}
 
 }  // namespace
 
